@@ -18,7 +18,7 @@ from immunocare.errors import ConfigurationError
 
 __all__ = ["DEV_SECRET", "Environment", "Settings"]
 
-DEV_SECRET = "development-only-secret-change-me"
+DEV_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
 
 
 class Environment(StrEnum):
@@ -34,9 +34,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="IMMUNOCARE_", env_file=".env", extra="ignore")
 
-    environment: Environment = Field(
-        Environment.DEVELOPMENT, description="development, test or production."
-    )
+    environment: Environment = Field(Environment.DEVELOPMENT, description="development, test or production.")
     database_url: str = Field(
         "sqlite:///immunocare.db",
         description="SQLAlchemy URL: sqlite:///FILE (embedded default) or postgresql+psycopg://…",
@@ -66,11 +64,12 @@ class Settings(BaseSettings):
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigurationError(f"unknown time zone {self.timezone!r}") from None
-        if self.environment is Environment.PRODUCTION:
-            if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
-                raise ConfigurationError(
-                    "set IMMUNOCARE_SECRET_KEY to a random value of at least 32 characters in production"
-                )
+        if self.environment is Environment.PRODUCTION and (
+            self.secret_key == DEV_SECRET or len(self.secret_key) < 32
+        ):
+            raise ConfigurationError(
+                "set IMMUNOCARE_SECRET_KEY to a random value of at least 32 characters in production"
+            )
         return self
 
     @property

@@ -67,7 +67,9 @@ class Diagnosis:
             raise ValidationError.single("code", problem)
         require_text("display", self.display)
         if self.iuis_category is not None and not _IUIS_CATEGORY.match(self.iuis_category):
-            raise ValidationError.single("iuis_category", "an IUIS category is a table (1–10) or table.subtable, e.g. 3.1")
+            raise ValidationError.single(
+                "iuis_category", "an IUIS category is a table (1–10) or table.subtable, e.g. 3.1"
+            )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

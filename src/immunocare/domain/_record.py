@@ -170,13 +170,19 @@ _SUMMARIES: dict[type, Callable[..., str]] = {
     GrowthMeasurement: lambda i: f"{i.kind.value.replace('_', ' ').capitalize()} {i.value}",
     InfectionEpisode: _infection,
     LabResult: lambda i: f"{i.analyte} {i.display_value}",
-    Vaccination: lambda i: f"{i.vaccine} (CVX {i.cvx})" + (f", dose {i.dose_number}" if i.dose_number else ""),
-    Medication: lambda i: i.name + (f" {i.dose}" if i.dose else "") + (" (prophylaxis)" if i.prophylaxis else ""),
+    Vaccination: lambda i: (
+        f"{i.vaccine} (CVX {i.cvx})" + (f", dose {i.dose_number}" if i.dose_number else "")
+    ),
+    Medication: lambda i: (
+        i.name + (f" {i.dose}" if i.dose else "") + (" (prophylaxis)" if i.prophylaxis else "")
+    ),
     ImmunoglobulinInfusion: _infusion,
     Diagnosis: lambda i: f"{i.display} ({i.system.value} {i.code}, {i.status.value})",
     Phenotype: lambda i: ("Excluded: " if i.excluded else "") + f"{i.label} ({i.hpo_id})",
     FamilyHistoryEntry: lambda i: f"{i.relation.label}: {i.condition}",
-    GeneticFinding: lambda i: f"{i.gene} {i.hgvs} ({i.zygosity.value}, {i.acmg_class.value.replace('_', ' ')})",
+    GeneticFinding: lambda i: (
+        f"{i.gene} {i.hgvs} ({i.zygosity.value}, {i.acmg_class.value.replace('_', ' ')})"
+    ),
     CareTeamMember: lambda i: f"{i.name} ({i.role.value.replace('_', ' ')})",
 }
 

@@ -247,8 +247,9 @@ class Quantity:
         source, target = UNITS[self.unit], UNITS[unit]
         if source.dimension != target.dimension:
             raise ValidationError.single(
-                "unit", f"cannot convert {source.display or source.code} ({source.dimension}) "
-                f"to {target.display or target.code} ({target.dimension})"
+                "unit",
+                f"cannot convert {source.display or source.code} ({source.dimension}) "
+                f"to {target.display or target.code} ({target.dimension})",
             )
         return Quantity(round(self.value * source.factor / target.factor, _ROUND_DIGITS), unit)
 
@@ -291,9 +292,6 @@ def physical_problem(quantity: Quantity) -> str | None:
         return f"cannot be negative ({quantity})"
     if quantity.dimension == "fraction" and quantity.value > 100:
         return f"a percentage cannot exceed 100 ({quantity})"
-    if (
-        quantity.dimension == "mass concentration"
-        and quantity.value_in("g/L") > _MAX_MASS_CONCENTRATION_G_L
-    ):
+    if quantity.dimension == "mass concentration" and quantity.value_in("g/L") > _MAX_MASS_CONCENTRATION_G_L:
         return f"a concentration of {quantity} is impossible (more than the fluid weighs)"
     return None

@@ -95,12 +95,12 @@ class Topic:
         name: the folder name, also the topic's key.
         title: the topic in words, for the review document.
         item_type: the pydantic model (or union) of its items.
-        read: reads a folder into raw item dicts; defaults to every ``*.yaml``'s ``items`` list.
+        read: reads a folder into (place, raw item) pairs; defaults to every ``*.yaml``'s ``items``.
         cross_check: checks that need other topics (e.g. a rule naming a vaccine); returns problems.
     """
 
     name: str
     title: str
     item_type: Any
-    read: Callable[[Traversable], list[dict[str, Any]]] | None = None
+    read: Callable[[Traversable], list[tuple[str, dict[str, Any]]]] | None = None
     cross_check: Callable[[KnowledgeBase], list[str]] | None = None

@@ -21,7 +21,13 @@ class Analyte(KBItem):
     loinc: tuple[str, ...] = Field(min_length=1, description="LOINC codes reporting this analyte.")
     unit: str = Field(description="The UCUM unit rules use for this analyte.")
     group: Literal[
-        "immunoglobulin", "igg_subclass", "lymphocyte_subset", "blood_count", "vaccine_antibody", "chemistry", "other"
+        "immunoglobulin",
+        "igg_subclass",
+        "lymphocyte_subset",
+        "blood_count",
+        "vaccine_antibody",
+        "chemistry",
+        "other",
     ]
 
     @field_validator("loinc")

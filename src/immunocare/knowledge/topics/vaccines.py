@@ -20,7 +20,15 @@ class Vaccine(KBItem):
     live: bool = Field(description="Live attenuated (replicating) vaccine.")
     organism: Literal["bacterial", "viral", "bacterial and viral"]
     platform: Literal[
-        "live attenuated", "inactivated", "subunit", "toxoid", "polysaccharide", "conjugate", "mRNA", "viral vector", "combination"
+        "live attenuated",
+        "inactivated",
+        "subunit",
+        "toxoid",
+        "polysaccharide",
+        "conjugate",
+        "mRNA",
+        "viral vector",
+        "combination",
     ]
     protects_against: tuple[str, ...] = Field(min_length=1, description="Diseases, in words.")
     pneumococcal_serotypes: tuple[str, ...] = Field(
