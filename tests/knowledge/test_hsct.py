@@ -1,0 +1,112 @@
+"""HSCT and gene therapy: indications with strength and urgency, approvals, and refused bad data."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pydantic
+import pytest
+
+from immunocare.domain.units import Quantity
+from immunocare.knowledge import KnowledgeBase
+from immunocare.knowledge.topics.hsct import GeneTherapy, HsctIndication, HsctItem
+
+ADAPTER: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(HsctItem)
+
+
+def test_every_hsct_item_round_trips_through_its_schema(kb: KnowledgeBase) -> None:
+    items = kb.topics["hsct"]
+    assert len(items) >= 25
+    for item in items:
+        assert ADAPTER.validate_python(item.model_dump(mode="json", exclude={"local"})) == item
+
+
+def test_scid_is_an_emergency_for_hsct_or_gene_therapy(kb: KnowledgeBase) -> None:
+    scid = kb.get("hsct_scid")
+    assert isinstance(scid, HsctIndication)
+    assert (scid.urgency, scid.strength, scid.grade, scid.verified) == ("emergency", "recommended", "B", True)
+
+
+def test_disease_list_from_the_survey_is_marked_unverified(kb: KnowledgeBase) -> None:
+    from_survey = [i for i in kb.of(HsctIndication) if i.id != "hsct_scid"]
+    assert len(from_survey) >= 20
+    assert all(not i.verified and i.note and "UNVERIFIED" in i.note for i in from_survey)
+
+
+@pytest.mark.parametrize(
+    ("item_id", "gene", "agency", "year", "decided", "pathway", "age_from"),
+    [
+        pytest.param(
+            "gene_therapy_strimvelis",
+            "ADA",
+            "European Commission",
+            2016,
+            date(2016, 5, 26),
+            "standard",
+            None,
+            id="strimvelis-ada-scid-eu-2016",
+        ),
+        pytest.param(
+            "gene_therapy_waskyra",
+            "WAS",
+            "FDA",
+            2025,
+            None,
+            "standard",
+            Quantity(6, "mo"),
+            id="waskyra-was-fda-2025",
+        ),
+        pytest.param(
+            "gene_therapy_kresladi",
+            "ITGB2",
+            "FDA",
+            2026,
+            None,
+            "accelerated",
+            None,
+            id="kresladi-lad1-fda-2026",
+        ),
+    ],
+)
+def test_approved_gene_therapies(
+    kb: KnowledgeBase,
+    item_id: str,
+    gene: str,
+    agency: str,
+    year: int,
+    decided: date | None,
+    pathway: str,
+    age_from: Quantity | None,
+) -> None:
+    therapy = kb.get(item_id)
+    assert isinstance(therapy, GeneTherapy)
+    (approval,) = therapy.approvals
+    assert (therapy.gene, approval.agency, approval.year, approval.decided, approval.pathway) == (
+        gene,
+        agency,
+        year,
+        decided,
+        pathway,
+    )
+    assert therapy.age_from == age_from
+    assert "donor" in therapy.indication
+
+
+@pytest.mark.parametrize(
+    ("item_id", "spoil", "message"),
+    [
+        pytest.param("hsct_fhl", {"genes": ["perforin 1"]}, "HGNC", id="gene-not-an-hgnc-symbol"),
+        pytest.param("hsct_fhl", {"strength": "mandatory"}, "strength", id="strength-not-in-ebmt-scale"),
+        pytest.param(
+            "gene_therapy_strimvelis",
+            {"approvals": [{"agency": "European Commission", "year": 2017, "decided": "2016-05-26"}]},
+            "is not in 2017",
+            id="approval-date-outside-its-year",
+        ),
+    ],
+)
+def test_bad_copies_are_refused(kb: KnowledgeBase, item_id: str, spoil: dict[str, Any], message: str) -> None:
+    data = kb.get(item_id).model_dump(mode="json", exclude={"local"}) | spoil
+    with pytest.raises(pydantic.ValidationError, match=message):
+        ADAPTER.validate_python(data)
