@@ -10,7 +10,7 @@ from enum import StrEnum
 from immunocare.errors import ValidationError
 
 from ._checks import require_text
-from .codes import CodeSystem, code_problem, hgnc_symbol_problem, hpo_problem
+from .codes import CodeSystem, code_problem, hgnc_symbol_problem, hpo_problem, iuis_category_problem
 
 __all__ = [
     "AcmgClass",
@@ -24,8 +24,6 @@ __all__ = [
     "Relation",
     "Zygosity",
 ]
-
-_IUIS_CATEGORY = re.compile(r"^(10|[1-9])(\.\d{1,2})?$")
 
 
 class DiagnosisStatus(StrEnum):
@@ -66,10 +64,9 @@ class Diagnosis:
         if problem:
             raise ValidationError.single("code", problem)
         require_text("display", self.display)
-        if self.iuis_category is not None and not _IUIS_CATEGORY.match(self.iuis_category):
-            raise ValidationError.single(
-                "iuis_category", "an IUIS category is a table (1–10) or table.subtable, e.g. 3.1"
-            )
+        problem = iuis_category_problem(self.iuis_category) if self.iuis_category is not None else None
+        if problem:
+            raise ValidationError.single("iuis_category", problem)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -22,6 +22,7 @@ __all__ = [
     "hgnc_symbol_problem",
     "hpo_problem",
     "icd10cm_problem",
+    "iuis_category_problem",
     "loinc_problem",
 ]
 
@@ -50,6 +51,7 @@ _PATTERNS: dict[CodeSystem, tuple[re.Pattern[str], str]] = {
     ),
     CodeSystem.RXNORM: (re.compile(r"^\d{1,9}$"), "an RxNorm concept id is digits"),
 }
+_IUIS_CATEGORY = re.compile(r"^(10|[1-9])(\.\d{1,2})?$")
 _HPO = re.compile(r"^HP:\d{7}$")
 _HGNC = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*(orf\d+)?$")
 
@@ -84,6 +86,15 @@ def icd10cm_problem(code: str) -> str | None:
 def hpo_problem(term_id: str) -> str | None:
     """What is wrong with an HPO term id's form, or ``None``."""
     return None if _HPO.match(term_id) else "an HPO term id looks like HP:0002721"
+
+
+def iuis_category_problem(category: str) -> str | None:
+    """What is wrong with an IUIS table (1–10) or table.subtable (``3.1``), or ``None``."""
+    return (
+        None
+        if _IUIS_CATEGORY.match(category)
+        else "an IUIS category is a table (1–10) or table.subtable, e.g. 3.1"
+    )
 
 
 def hgnc_symbol_problem(symbol: str) -> str | None:

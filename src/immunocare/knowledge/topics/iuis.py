@@ -46,6 +46,7 @@ from immunocare.domain.codes import (
 from immunocare.errors import NotFoundError
 from immunocare.knowledge._base import KBItem, Topic
 from immunocare.knowledge._files import RawItem, read_csv
+from immunocare.knowledge._markdown import markdown_table
 
 if TYPE_CHECKING:
     from immunocare.knowledge._kb import KnowledgeBase
@@ -356,10 +357,40 @@ def _order(key: tuple[int, int | None]) -> tuple[int, int]:
     return key[0], key[1] or 0
 
 
+def _review_row(entry: IuisEntry) -> dict[str, str]:
+    return {
+        "gene": entry.gene_printed,
+        "disease": entry.disease,
+        "inheritance": entry.inheritance_printed or "",
+        "OMIM": ", ".join(entry.omim),
+        "status": "verified" if entry.verified else "**⚠ UNVERIFIED**",
+    }
+
+
+def _review(kb: KnowledgeBase, items: tuple[KBItem, ...]) -> list[str]:
+    """The catalogue as one table per edition and category, newest edition first."""
+    index = IuisIndex.from_kb(kb)
+    lines = [
+        "Attributed to the IUIS Expert Committee (Tangye et al. 2022; IUIS 2024 update). Each row cites its "
+        "edition's table and subtable; rows whose gene symbol was normalised by an unverified alias map are "
+        "marked. Laboratory-pattern columns are in the data files.",
+        "",
+    ]
+    for edition in sorted({entry.edition for entry in index.entries}, reverse=True):
+        for category in (c for c in index.categories if c.edition == edition):
+            key = (category.table, category.subtable)
+            rows = [_review_row(e) for e in index.entries if e.edition == edition and e.category == key]
+            if rows:
+                number = f"{category.table}" + (f".{category.subtable}" if category.subtable else "")
+                lines += [f"### IUIS {edition}, {number}: {category.title}", "", *markdown_table(rows), ""]
+    return lines
+
+
 TOPIC = Topic(
     name="iuis",
     title="IUIS classification of inborn errors of immunity (2022, 2024)",
     item_type=IuisItem,
     read=read_iuis,
     cross_check=_cross_check,
+    review=_review,
 )

@@ -25,7 +25,6 @@ nothing here ranks them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -33,7 +32,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from immunocare.domain.ages import age_at_least
-from immunocare.domain.codes import hgnc_symbol_problem
+from immunocare.domain.codes import hgnc_symbol_problem, iuis_category_problem
 from immunocare.knowledge._base import KBItem, KBModel, Topic
 
 from .ig_products import MassPerMass, ordered
@@ -75,8 +74,6 @@ Status = Literal[
 ]
 HouseholdStatus = Literal["recommended", "may_receive", "not_to_be_given"]
 Anchor = Literal["last_dose", "treatment_stop", "transplant"]
-
-_IUIS_CATEGORY = re.compile(r"^(10|[1-9])(\.\d{1,2})?$")
 
 
 class Window(KBModel):
@@ -154,8 +151,9 @@ class ImmunodeficiencyCategory(KBItem):
     @classmethod
     def _iuis_codes(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
         for code in codes:
-            if not _IUIS_CATEGORY.match(code):
-                raise ValueError(f"{code!r}: an IUIS category is a table (1–10) or table.subtable, e.g. 3.1")
+            problem = iuis_category_problem(code)
+            if problem:
+                raise ValueError(f"{code!r}: {problem}")
         return codes
 
     @field_validator("genes")
