@@ -1,8 +1,11 @@
 """Engines and sessions for the two supported databases.
 
 SQLite (the embedded default) is opened in WAL mode with foreign keys enforced and a busy timeout,
-and SQLAlchemy, not the ``sqlite3`` driver, emits ``BEGIN``: every statement, DDL and SAVEPOINT
-included, then belongs to its transaction, so a rolled-back write leaves nothing behind.
+and SQLAlchemy, not the ``sqlite3`` driver, emits ``BEGIN IMMEDIATE``: every statement, DDL and
+SAVEPOINT included, then belongs to its transaction, so a rolled-back write leaves nothing behind.
+IMMEDIATE takes the write lock when the transaction starts: nearly every use case writes (an audit
+entry for each read), and a deferred transaction that read before another writer committed could
+not upgrade its lock and would fail at once instead of waiting for the busy timeout.
 PostgreSQL (production) is reached through psycopg 3 (``postgresql+psycopg://…``) with
 ``pool_pre_ping`` so that a restarted server costs no failed request.
 
@@ -84,7 +87,7 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
         dbapi_connection.create_function(_SQLITE_LOWER, 1, _lower, deterministic=True)
 
     def on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     event.listen(engine, "connect", on_connect)
     event.listen(engine, "begin", on_begin)
