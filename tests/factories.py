@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
+from immunocare import services
 from immunocare.domain import (
     AcmgClass,
     AntibioticCourse,
@@ -51,6 +52,8 @@ from immunocare.domain import (
     Vaccination,
     Zygosity,
 )
+from immunocare.services import Actor, ServiceContext, UserCreate
+from immunocare.services.schemas import PatientIn
 from immunocare.store import ApiToken, AuditEntry, Role, User, WebSession, hash_token
 
 __all__ = [
@@ -343,3 +346,23 @@ def make_audit_entry(**overrides: Any) -> AuditEntry:
         "client": "127.0.0.1 Mozilla/5.0",
     }
     return AuditEntry(**(fields | overrides))
+
+
+PASSWORD = "correct-horse-battery"
+"""The password of every user the tests add."""
+
+
+def register_patient(ctx: ServiceContext, mrn: str, family_name: str, given_names: str = "Claire") -> int:
+    """Register a patient through the services (as the command line) and return the id."""
+    data = PatientIn(
+        mrn=mrn, family_name=family_name, given_names=given_names, birth_date=date(1988, 3, 9), sex=Sex.FEMALE
+    )
+    return services.create_patient(ctx, actor=Actor.command_line("test"), data=data).id
+
+
+def add_user(ctx: ServiceContext, username: str, role: Role, *, patient_id: int | None = None) -> None:
+    """Add a user with :data:`PASSWORD` through the services (as the command line)."""
+    data = UserCreate(
+        username=username, display_name=username.title(), role=role, password=PASSWORD, patient_id=patient_id
+    )
+    services.create_user(ctx, actor=Actor.command_line("test"), data=data)

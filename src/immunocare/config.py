@@ -56,7 +56,7 @@ class Settings(BaseSettings):
         2_000_000, gt=0, description="Largest request body accepted; larger ones get HTTP 413."
     )
     argon2_time_cost: int = Field(3, ge=1, description="argon2id iterations for password hashes.")
-    argon2_memory_kib: int = Field(65536, ge=8, description="argon2id memory for password hashes, KiB.")
+    argon2_memory_kib: int = Field(65536, ge=64, description="argon2id memory for password hashes, KiB.")
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Self:

@@ -1,0 +1,80 @@
+"""The schemas of immunocare's inputs and outputs (pydantic), shared by every door.
+
+``XIn`` schemas validate input and convert to the domain class (``to_domain``); ``XOut`` add the
+stored ``id`` and are built from domain objects (``from_domain``). :data:`ITEM_SCHEMAS` maps each
+:class:`~immunocare.domain.ItemKind` to its pair; :class:`RecordDocument` is the whole record as
+one JSON document.
+"""
+
+from ._common import DomainModel, InputModel, QuantityIn, issues_from_pydantic
+from ._document import ITEM_SCHEMAS, RECORD_FORMAT, ItemSchemas, RecordDocument, record_json_schema
+from ._record import (
+    AntibioticCourseIn,
+    CareTeamMemberIn,
+    CareTeamMemberOut,
+    DiagnosisIn,
+    DiagnosisOut,
+    FamilyHistoryIn,
+    FamilyHistoryOut,
+    GeneticFindingIn,
+    GeneticFindingOut,
+    GrowthIn,
+    GrowthOut,
+    InfectionIn,
+    InfectionOut,
+    InfusionAdverseEventIn,
+    InfusionIn,
+    InfusionOut,
+    LabResultIn,
+    LabResultOut,
+    MedicationIn,
+    MedicationOut,
+    PatientIn,
+    PatientOut,
+    PatientUpdate,
+    PhenotypeIn,
+    PhenotypeOut,
+    ReferenceIntervalIn,
+    VaccinationIn,
+    VaccinationOut,
+)
+
+__all__ = [
+    "ITEM_SCHEMAS",
+    "RECORD_FORMAT",
+    "AntibioticCourseIn",
+    "CareTeamMemberIn",
+    "CareTeamMemberOut",
+    "DiagnosisIn",
+    "DiagnosisOut",
+    "DomainModel",
+    "FamilyHistoryIn",
+    "FamilyHistoryOut",
+    "GeneticFindingIn",
+    "GeneticFindingOut",
+    "GrowthIn",
+    "GrowthOut",
+    "InfectionIn",
+    "InfectionOut",
+    "InfusionAdverseEventIn",
+    "InfusionIn",
+    "InfusionOut",
+    "InputModel",
+    "ItemSchemas",
+    "LabResultIn",
+    "LabResultOut",
+    "MedicationIn",
+    "MedicationOut",
+    "PatientIn",
+    "PatientOut",
+    "PatientUpdate",
+    "PhenotypeIn",
+    "PhenotypeOut",
+    "QuantityIn",
+    "RecordDocument",
+    "ReferenceIntervalIn",
+    "VaccinationIn",
+    "VaccinationOut",
+    "issues_from_pydantic",
+    "record_json_schema",
+]
