@@ -1,0 +1,5 @@
+"""``python -m immunocare``: the command line."""
+
+from immunocare.cli import main
+
+main()

@@ -1,0 +1,21 @@
+"""The web door: server-rendered pages (Jinja2 + htmx, no JavaScript build step).
+
+Pages call the same services as the API. Forms are generated from the input schemas
+(:mod:`.forms`); every form post carries the session's CSRF token (:mod:`._session`).
+"""
+
+from importlib.resources import files
+
+from fastapi import APIRouter
+
+from . import auth, browse, patients
+from ._render import render, templates
+
+__all__ = ["STATIC_DIR", "render", "templates", "web_routers"]
+
+STATIC_DIR = str(files("immunocare.web") / "static")
+
+
+def web_routers() -> list[APIRouter]:
+    """Every page router."""
+    return [auth.router, patients.router, browse.router]
