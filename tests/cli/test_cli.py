@@ -122,3 +122,26 @@ def test_production_refuses_the_placeholder_secret(env: dict[str, str]) -> None:
 
     assert code != 0
     assert "IMMUNOCARE_SECRET_KEY" in output
+
+
+def test_kb_validate_fails_on_a_bad_site_overlay(env: dict[str, str], tmp_path: Path) -> None:
+    overlay = tmp_path / "site"
+    (overlay / "analytes").mkdir(parents=True)
+    (overlay / "analytes" / "ours.yaml").write_text(
+        "items:\n  - {id: ours, title: Our test, loinc: ['2465-3'], unit: furlongs, group: other,\n"
+        "     citations: [{source: igg_lab, where: p. 1}], verified: true}\n",
+        encoding="utf-8",
+    )
+
+    code, output = run({**env, "IMMUNOCARE_KNOWLEDGE_OVERLAY_DIR": str(overlay)}, "kb", "validate")
+
+    assert code == 1
+    assert "analytes/ours.yaml#0: unit: 'furlongs' is not a UCUM unit" in output.replace("\n", "")
+
+
+def test_kb_show_prints_an_item_with_its_sources(env: dict[str, str]) -> None:
+    code, output = run(env, "kb", "show", "esid_cvid")
+
+    assert code == 0
+    assert "Common variable immunodeficiency" in output and "source: Seidel MG et al. 2019" in output
+    assert run(env, "kb", "show", "no_such_item")[0] == 1

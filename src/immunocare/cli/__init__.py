@@ -88,12 +88,14 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
 ) -> None:
-    """Serve the web pages and the API."""
+    """Bring the database to the latest migration, then serve the web pages and the API."""
     import uvicorn
 
     from immunocare.app import create_app
+    from immunocare.store import upgrade_database
 
     with errors():
+        upgrade_database(state(ctx).settings.database_url)
         application = create_app(state(ctx).settings, ctx=state(ctx).context())
     console.print(
         f"immunocare is serving on [bold]http://{host}:{port}[/] (API docs at /docs). Ctrl+C stops it."

@@ -54,7 +54,8 @@ def _format_error(where: str, error: pydantic.ValidationError) -> list[str]:
     problems = []
     for detail in error.errors():
         location = ".".join(str(part) for part in detail["loc"])
-        problems.append(f"{where}: {location or '(item)'}: {detail['msg']}")
+        message = str(detail["msg"]).removeprefix("Value error, ")
+        problems.append(f"{where}: {location or '(item)'}: {message}")
     return problems
 
 
