@@ -7,6 +7,7 @@ A :class:`Recommendation` is an action with its rationale; immunocare recommends
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -43,9 +44,12 @@ class Finding:
         status: met, not met or undetermined.
         explanation: why, in a sentence a clinician can check.
         evidence: the record items it rests on.
-        missing: when undetermined, the data that would decide it.
+        missing: when undetermined, the data that would decide it, in words.
+        orders: knowledge-base ids of the tests (or analytes) that would provide what is missing.
         citations: knowledge-base citation ids of the rule's sources.
         verified: ``False`` when the rule's content could not be verified against its source.
+        parts: the findings of the rule's parts (the criteria of a definition, each with its own
+            status and evidence), in the order of the source.
     """
 
     rule_id: str
@@ -54,8 +58,16 @@ class Finding:
     explanation: str
     evidence: tuple[Evidence, ...] = ()
     missing: tuple[str, ...] = ()
+    orders: tuple[str, ...] = ()
     citations: tuple[str, ...] = ()
     verified: bool = True
+    parts: tuple[Finding, ...] = ()
+
+    def walk(self) -> Iterator[Finding]:
+        """This finding and every part below it, depth first."""
+        yield self
+        for part in self.parts:
+            yield from part.walk()
 
 
 class Urgency(StrEnum):
