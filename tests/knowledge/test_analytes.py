@@ -175,7 +175,16 @@ def test_the_pneumococcal_analytes_are_the_23_ppsv23_serotypes(kb: KnowledgeBase
         pytest.param("24467-3", "cd4_abs", id="cd4-absolute"),
         pytest.param("8117-4", "cd19_pct", id="cd19-percent"),
         pytest.param("53935-3", "tetanus_igg", id="tetanus-arup"),
+        pytest.param("40905-2", "pneumo_igg_st6b", id="pneumococcal-us-serotype-26-is-danish-6b"),
+        pytest.param("27374-8", "pneumo_igg_st12f", id="pneumococcal-us-serotype-12-is-danish-12f"),
     ],
 )
 def test_a_loinc_code_leads_to_one_analyte(kb: KnowledgeBase, code: str, analyte_id: str) -> None:
     assert [analyte.id for analyte in kb.of(Analyte) if code in analyte.loinc] == [analyte_id]
+
+
+def test_the_serotype_codes_read_under_us_numbers_stay_unverified(kb: KnowledgeBase) -> None:
+    with_codes = {a.id: a for a in kb.of(Analyte) if a.serotype and a.loinc}
+    assert sorted(with_codes) == ["pneumo_igg_st12f", "pneumo_igg_st6b"]
+    assert not any(analyte.verified for analyte in with_codes.values())
+    assert all("elexis_jubula_loinc_rows" in {c.source for c in a.citations} for a in with_codes.values())

@@ -56,7 +56,7 @@ from ._treatment import (
     Vaccination,
 )
 from .codes import CodeSystem
-from .findings import Assessment, Evidence, Finding, FindingStatus, Recommendation, Urgency
+from .findings import Assessment, Evidence, Finding, FindingStatus, Recommendation, Section, Urgency
 from .units import Quantity
 
 __all__ = [
@@ -97,6 +97,7 @@ __all__ = [
     "ReferenceInterval",
     "Relation",
     "Route",
+    "Section",
     "Severity",
     "Sex",
     "TimelineEntry",

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from ._record import ItemKind
 
-__all__ = ["Assessment", "Evidence", "Finding", "FindingStatus", "Recommendation", "Urgency"]
+__all__ = ["Assessment", "Evidence", "Finding", "FindingStatus", "Recommendation", "Section", "Urgency"]
 
 
 class FindingStatus(StrEnum):
@@ -92,8 +92,18 @@ class Recommendation:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Section:
+    """One part of an assessment (warning signs, classification …) with its findings and advice."""
+
+    key: str
+    title: str
+    findings: tuple[Finding, ...] = ()
+    recommendations: tuple[Recommendation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Assessment:
-    """Everything the clinical core concluded about one record as of one day.
+    """Everything the clinical core concluded about one record as of one day, by section.
 
     ``kb_version`` and ``hpo_release`` stamp the knowledge used, so the result can be reproduced.
     """
@@ -102,5 +112,18 @@ class Assessment:
     as_of: date
     kb_version: str
     hpo_release: str
-    findings: tuple[Finding, ...] = field(default_factory=tuple)
-    recommendations: tuple[Recommendation, ...] = field(default_factory=tuple)
+    sections: tuple[Section, ...] = field(default_factory=tuple)
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Every section's findings, in order."""
+        return tuple(f for section in self.sections for f in section.findings)
+
+    @property
+    def recommendations(self) -> tuple[Recommendation, ...]:
+        """Every section's recommendations, in order."""
+        return tuple(r for section in self.sections for r in section.recommendations)
+
+    def section(self, key: str) -> Section | None:
+        """The section with this key, if the assessment has it."""
+        return next((s for s in self.sections if s.key == key), None)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pydantic
 
-from immunocare.domain import ItemKind, Patient, RecordItem
+from immunocare.domain import ItemKind, Patient, PatientRecord, RecordItem
 from immunocare.errors import ConflictError, FieldIssue, ValidationError
 from immunocare.store import PatientRepository, RecordRepository
 
@@ -16,7 +16,7 @@ from .authz import Action, audit, authorize
 from .record import to_domain_item
 from .schemas import ITEM_SCHEMAS, PatientIn, PatientOut, RecordDocument, issues_from_pydantic
 
-__all__ = ["export_record", "import_record", "parse_record_document"]
+__all__ = ["export_record", "import_record", "parse_record_document", "record_from_document"]
 
 
 def parse_record_document(raw: str | bytes | dict[str, Any]) -> RecordDocument:
@@ -67,6 +67,13 @@ def _convert_all(
     if issues or patient is None:
         raise ValidationError(issues)
     return patient, items
+
+
+def record_from_document(ctx: ServiceContext, document: RecordDocument) -> PatientRecord:
+    """The record a document describes, checked as an import would check it, without storing it."""
+    patient, items = _convert_all(ctx, document)
+    grouped: dict[str, Any] = {kind.value: tuple(item for k, item in items if k is kind) for kind in ItemKind}
+    return PatientRecord(patient=patient, **grouped)
 
 
 def import_record(ctx: ServiceContext, *, actor: Actor | None, document: RecordDocument) -> PatientOut:

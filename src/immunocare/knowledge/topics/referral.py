@@ -7,6 +7,8 @@ Three item types live in ``data/referral/``:
 - :class:`LabPanel`: a set of tests ordered together, e.g. the first-line tests.
 - :class:`ReferralRule`: a trigger (a criterion: two or more warning signs, or a red flag such as
   lymphopenia in an infant), the action, its urgency and the tests or panels to order.
+- :class:`CaseDefinition`: a state of the record, such as "an immunodeficiency is already
+  diagnosed", that decides whether referral advice and the worklist apply.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from ._criteria import LabTest, Rule, Tree, analyte_problems, reference_problems
 if TYPE_CHECKING:
     from immunocare.knowledge._kb import KnowledgeBase
 
-__all__ = ["ORDER", "TOPIC", "LabPanel", "ReferralRule"]
+__all__ = ["ORDER", "TOPIC", "CaseDefinition", "LabPanel", "ReferralRule"]
 
 ORDER = 55
 
@@ -47,7 +49,14 @@ class ReferralRule(Rule):
     order: tuple[str, ...] = Field((), description="LabPanel or LabTest ids to order.")
 
 
-ReferralItem = Annotated[LabTest | LabPanel | ReferralRule, Field(discriminator="type")]
+class CaseDefinition(Rule):
+    """A state of the record, met when its criterion is."""
+
+    type: Literal["case_definition"]
+    criterion: Tree
+
+
+ReferralItem = Annotated[LabTest | LabPanel | ReferralRule | CaseDefinition, Field(discriminator="type")]
 
 
 def _orderable(kb: KnowledgeBase, owner: str, ids: tuple[str, ...], *kinds: type[KBItem]) -> list[str]:
@@ -68,6 +77,8 @@ def _referral_problems(kb: KnowledgeBase) -> list[str]:
     for rule in kb.of(ReferralRule):
         problems.extend(_orderable(kb, rule.id, rule.order, LabTest, LabPanel))
         problems.extend(reference_problems(kb, rule.id, rule.trigger))
+    for case in kb.of(CaseDefinition):
+        problems.extend(reference_problems(kb, case.id, case.criterion))
     return problems
 
 

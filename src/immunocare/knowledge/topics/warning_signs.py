@@ -37,6 +37,7 @@ class WarningSignList(Rule):
     population: AgeRange = Field(description="The ages the list is for.")
     signs_to_suspect: int = Field(ge=1, description="How many signs suggest an immunodeficiency.")
     advice: str = Field(min_length=1, description="What the source advises when the threshold is reached.")
+    superseded: bool = Field(False, description="An older version, evaluated only when asked for by name.")
 
 
 class WarningSign(Rule):

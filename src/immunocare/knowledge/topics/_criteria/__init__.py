@@ -29,9 +29,12 @@ its schema, so a tree reads from YAML or JSON and refuses anything it does not k
 from ._items import (
     Checklist,
     ChecklistEntry,
+    DerivedFrom,
     LabTest,
+    ResultWords,
     Rule,
     analyte_problems,
+    normalize_result_text,
     reference_problems,
 )
 from ._leaves import (
@@ -71,6 +74,7 @@ __all__ = [
     "ChecklistEntry",
     "Criterion",
     "DataNeed",
+    "DerivedFrom",
     "DiagnosisCode",
     "Exclusion",
     "FamilyHistory",
@@ -86,6 +90,7 @@ __all__ = [
     "Not",
     "PhenotypeTerm",
     "QualitativeResult",
+    "ResultWords",
     "Rule",
     "RuleMet",
     "SexIs",
@@ -94,6 +99,7 @@ __all__ = [
     "leaves",
     "needs",
     "nodes",
+    "normalize_result_text",
     "reference_problems",
     "tree_problems",
 ]
