@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from immunocare.clinical.test_results import TestOutcome, qualitative_results
-from immunocare.domain import GeneticFinding, ItemKind, LabResult, PatientRecord, Quantity
+from immunocare.domain import GeneticFinding, ItemKind, LabResult, PatientRecord, Phenotype, Quantity
 from immunocare.errors import KnowledgeBaseError
 from immunocare.knowledge import KnowledgeBase
 from tests.clinical.test_vaccine_response import (
@@ -225,3 +225,34 @@ def test_a_genetic_report_after_the_day_is_left_out(kb: KnowledgeBase) -> None:
     assert (
         _outcomes(kb, genetic_findings=(make_genetic_finding(reported_on=AS_OF + timedelta(days=1)),)) == []
     )
+
+
+@pytest.mark.parametrize(
+    ("term", "excluded", "test", "outcome"),
+    [
+        ("HP:0002723", False, "neutrophil_oxidative_burst", "absent"),
+        ("HP:0003203", False, "neutrophil_oxidative_burst", "reduced"),
+        ("HP:0002723", True, "neutrophil_oxidative_burst", "normal"),
+        ("HP:0025834", False, "t_cell_proliferation", "reduced"),
+        ("HP:0410293", False, "isohaemagglutinins", "absent"),
+    ],
+    ids=[
+        "absent-burst-term",
+        "decreased-burst-term",
+        "absent-burst-excluded-means-normal",
+        "pha-proliferation-decreased-is-below-the-mapped-term",
+        "absent-isohaemagglutinins",
+    ],
+)
+def test_outcomes_recorded_as_hpo_terms(
+    kb: KnowledgeBase, term: str, excluded: bool, test: str, outcome: str
+) -> None:
+    phenotype = Phenotype(
+        hpo_id=term, label=kb.hpo.term(term).name, excluded=excluded, onset=date(2025, 3, 1), id=5
+    )
+    rec = PatientRecord(patient=make_patient(), phenotypes=(phenotype,))
+
+    (found,) = [o for o in qualitative_results(rec, kb, date(2026, 1, 1)) if o.test_id == test]
+
+    assert found.outcome == outcome
+    assert [e.item_id for e in found.evidence] == [5]

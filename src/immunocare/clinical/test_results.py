@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from immunocare.domain import (
     Evidence,
@@ -31,6 +32,7 @@ from immunocare.domain import (
     ItemKind,
     LabResult,
     PatientRecord,
+    Phenotype,
     RecordItem,
     Vaccination,
     item_date,
@@ -38,7 +40,7 @@ from immunocare.domain import (
 )
 from immunocare.errors import KnowledgeBaseError
 from immunocare.knowledge import KnowledgeBase
-from immunocare.knowledge.topics._criteria import LabTest
+from immunocare.knowledge.topics._criteria import LabTest, OutcomePhenotype
 
 from .vaccine_response import POLYSACCHARIDE, Challenge, vaccine_response
 
@@ -48,6 +50,7 @@ _KINDS: dict[type, ItemKind] = {
     LabResult: ItemKind.LABS,
     Vaccination: ItemKind.VACCINATIONS,
     GeneticFinding: ItemKind.GENETIC_FINDINGS,
+    Phenotype: ItemKind.PHENOTYPES,
 }
 
 
@@ -89,7 +92,7 @@ class TestOutcome:
 def qualitative_results(record: PatientRecord, kb: KnowledgeBase, as_of: date) -> tuple[TestOutcome, ...]:
     """Every result of a test without a number the record shows up to ``as_of``, oldest first."""
     tests = kb.of(LabTest)
-    found = [*_from_labs(record, tests, as_of)]
+    found = [*_from_labs(record, tests, as_of), *_from_phenotypes(record, tests, kb, as_of)]
     derived: dict[str, LabTest] = {test.derived_from: test for test in tests if test.derived_from}
     if "genetic_findings" in derived:
         found += _from_genetics(record, derived["genetic_findings"], as_of)
@@ -148,6 +151,51 @@ def _from_labs(record: PatientRecord, tests: tuple[LabTest, ...], as_of: date) -
         day = result.collected_at.date()
         if test is not None and day <= as_of:
             yield _outcome(test, result.value_text or result.display_value, day, (result,))
+
+
+def _phenotype_entry(test: LabTest, term: str, ontology: Any) -> OutcomePhenotype | None:
+    """The test's mapping that names ``term``, else one naming an ancestor of it."""
+    exact = next((entry for entry in test.phenotypes if term in entry.hpo), None)
+    if exact is not None or not test.phenotypes:
+        return exact
+    try:
+        recorded = ontology.get_hpo_object(term)
+        return next(
+            (e for e in test.phenotypes if any(recorded.child_of(ontology.get_hpo_object(h)) for h in e.hpo)),
+            None,
+        )
+    except (RuntimeError, KeyError, ValueError):
+        return None
+
+
+def _from_phenotypes(
+    record: PatientRecord, tests: tuple[LabTest, ...], kb: KnowledgeBase, as_of: date
+) -> Iterator[TestOutcome]:
+    """Outcomes recorded as HPO terms: observed gives the term's outcome, excluded the normal one."""
+    for phenotype in record.phenotypes:
+        day = phenotype.onset or as_of
+        if day > as_of:
+            continue
+        for test in (t for t in tests if t.phenotypes):
+            entry = _phenotype_entry(test, phenotype.hpo_id, kb.hpo.ontology)
+            if entry is None:
+                continue
+            outcome = entry.outcome
+            if phenotype.excluded:
+                if not test.normal_outcomes or not test.abnormal(outcome):
+                    continue
+                outcome = test.normal_outcomes[0]
+            yield TestOutcome(
+                test_id=test.id,
+                outcome=outcome,
+                abnormal=test.abnormal(outcome),
+                day=day,
+                text=("excluded: " if phenotype.excluded else "") + phenotype.label,
+                items=(phenotype,),
+                evidence=(_evidence(phenotype),),
+                citations=tuple(dict.fromkeys(ref.source for ref in test.citations)),
+                verified=test.verified and entry.verified,
+            )
 
 
 def _from_genetics(record: PatientRecord, test: LabTest, as_of: date) -> Iterator[TestOutcome]:

@@ -119,12 +119,19 @@ class WorkupPlan:
     Attributes:
         findings: every pattern's finding (met, not met or undetermined), in knowledge-base order.
         plans: the plan of each pattern that is met.
-        recommendations: the tests of each protocol's next stage to order.
+        recommendations: the tests of each protocol's next stage to order (none once an
+            immunodeficiency is confirmed: the plan is then shown for reference).
+        confirmed: the finding that an immunodeficiency is confirmed, when it is.
     """
 
     findings: tuple[Finding, ...]
     plans: tuple[PatternPlan, ...]
     recommendations: tuple[Recommendation, ...]
+    confirmed: Finding | None = None
+
+
+CONFIRMED = "confirmed_immunodeficiency"
+"""The knowledge base's case definition after which the plan is no longer advised."""
 
 
 def _citations(*items: KBItem) -> tuple[str, ...]:
@@ -253,4 +260,7 @@ def workup_plan(evaluation: Evaluation) -> WorkupPlan:
         for pattern, finding in zip(patterns, findings, strict=True)
         if finding.status is FindingStatus.MET
     )
+    confirmed = evaluation.rule(CONFIRMED)
+    if confirmed.status is FindingStatus.MET:
+        return WorkupPlan(findings=findings, plans=plans, recommendations=(), confirmed=confirmed)
     return WorkupPlan(findings=findings, plans=plans, recommendations=_recommendations(plans, evaluation))

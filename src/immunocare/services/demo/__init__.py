@@ -18,6 +18,7 @@ import yaml
 from immunocare.config import Environment
 from immunocare.errors import ConfigurationError
 from immunocare.knowledge import KnowledgeBase
+from immunocare.knowledge.topics._criteria import LabTest
 from immunocare.knowledge.topics.analytes import Analyte
 from immunocare.store import PatientRepository, Role, UserRepository
 
@@ -86,16 +87,19 @@ def _resolve(value: Any, anchor: date) -> Any:
 
 
 def _lab(raw: dict[str, Any], kb: KnowledgeBase) -> dict[str, Any]:
+    """A result named by analyte id (with a value) or by test id (with a result text)."""
+    if "test" in raw:
+        test = kb.get(raw["test"])
+        if not isinstance(test, LabTest) or not test.loinc:
+            raise ConfigurationError(f"demo cohort: {raw['test']!r} is not a test with a LOINC code")
+        lab = {k: v for k, v in raw.items() if k not in ("test", "result")}
+        return {**lab, "loinc": test.loinc[0], "analyte": test.title, "value_text": raw["result"]}
     analyte = kb.get(raw["analyte"])
-    if not isinstance(analyte, Analyte):
-        raise ConfigurationError(f"demo cohort: {raw['analyte']!r} is not an analyte of the knowledge base")
+    if not isinstance(analyte, Analyte) or not analyte.loinc:
+        raise ConfigurationError(f"demo cohort: {raw['analyte']!r} is not an analyte with a LOINC code")
     lab = {k: v for k, v in raw.items() if k not in ("analyte", "value")}
-    return {
-        **lab,
-        "loinc": analyte.loinc[0],
-        "analyte": analyte.title,
-        "value": {"value": raw["value"], "unit": analyte.unit},
-    }
+    value = {"value": raw["value"], "unit": analyte.unit}
+    return {**lab, "loinc": analyte.loinc[0], "analyte": analyte.title, "value": value}
 
 
 def _cohort() -> dict[str, Any]:

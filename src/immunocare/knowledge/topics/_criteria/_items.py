@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from immunocare.domain.codes import loinc_problem
+from immunocare.domain.codes import hpo_problem, loinc_problem
 from immunocare.errors import NotFoundError
 from immunocare.knowledge._base import ID_PATTERN, KBItem, KBModel
 
@@ -32,6 +32,7 @@ __all__ = [
     "ChecklistEntry",
     "DerivedFrom",
     "LabTest",
+    "OutcomePhenotype",
     "ResultWords",
     "Rule",
     "analyte_problems",
@@ -84,6 +85,28 @@ class ResultWords(KBModel):
         return self
 
 
+class OutcomePhenotype(KBModel):
+    """HPO terms that record an outcome of a test without a number (as findings often are).
+
+    A term observed in the record (or a more specific one) gives the outcome; the same term recorded
+    as excluded gives the test's first normal outcome.
+    """
+
+    outcome: str = Field(pattern=ID_PATTERN)
+    hpo: tuple[str, ...] = Field(min_length=1)
+    verified: bool = Field(description="False when the term-to-outcome mapping is a reading.")
+    note: str | None = None
+
+    @field_validator("hpo")
+    @classmethod
+    def _hpo_ids(cls, terms: tuple[str, ...]) -> tuple[str, ...]:
+        for term in terms:
+            problem = hpo_problem(term)
+            if problem:
+                raise ValueError(f"{term}: {problem}")
+        return terms
+
+
 class LabTest(KBItem):
     """A test the rules name: the analytes it reports, or the results it has when it has no number.
 
@@ -101,6 +124,7 @@ class LabTest(KBItem):
     result_words: tuple[ResultWords, ...] = Field((), description="Per outcome, the texts that mean it.")
     normal_outcomes: tuple[str, ...] = Field((), description="The outcomes that point at no disorder.")
     derived_from: DerivedFrom | None = None
+    phenotypes: tuple[OutcomePhenotype, ...] = Field((), description="HPO terms that record an outcome.")
 
     @model_validator(mode="after")
     def _reports_something(self) -> LabTest:
@@ -124,7 +148,7 @@ class LabTest(KBItem):
         named = [entry.outcome for entry in self.result_words]
         problems = [
             f"{o!r} is not an outcome of the test"
-            for o in (*named, *self.normal_outcomes)
+            for o in (*named, *self.normal_outcomes, *(p.outcome for p in self.phenotypes))
             if o not in self.outcomes
         ]
         problems += repeated_ids(named, "outcome")
