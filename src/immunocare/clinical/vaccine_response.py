@@ -71,14 +71,6 @@ __all__ = [
     "window_text",
 ]
 
-_ANTIGEN_ANALYTES: dict[str, tuple[str, ...]] = {
-    "tetanus": ("tetanus_igg",),
-    "diphtheria": ("diphtheria_igg",),
-    "hib": ("hib_igg",),
-}
-"""The antibody analyte of each protein or conjugate vaccine target (a ``vaccines`` group and a
-``diagnostic_vaccination`` sample-window target). The topic does not name them yet; see the report."""
-
 _UNSET = Finding(rule_id="unset", title="unset", status=FindingStatus.UNDETERMINED, explanation="")
 """The finding of a challenge still being built (replaced before it is returned)."""
 
@@ -170,8 +162,14 @@ class _Context:
         responses = kb.of(PolysaccharideResponse)
         return cls(record, kb, as_of, LabBook.of(record, kb), doses, responses[0] if responses else None)
 
+    def protein_levels(self) -> dict[str, ProtectiveLevel]:
+        """The protective level of each protein or conjugate target (tetanus, diphtheria, Hib)."""
+        return {
+            level.target: level for level in self.kb.of(ProtectiveLevel) if level.target != POLYSACCHARIDE
+        }
+
     def targets(self, vaccine: Vaccine) -> list[str]:
-        found = [target for target in _ANTIGEN_ANALYTES if target in vaccine.groups]
+        found = [target for target in self.protein_levels() if target in vaccine.groups]
         response = self.polysaccharide
         if (
             response is not None
@@ -195,7 +193,8 @@ class _Context:
 
 def _analytes(context: _Context, vaccine: Vaccine, target: str) -> list[Analyte]:
     if target != POLYSACCHARIDE:
-        return [a for a in (context.kb.get(i) for i in _ANTIGEN_ANALYTES[target]) if isinstance(a, Analyte)]
+        protein = context.protein_levels()[target]
+        return [a for a in (context.kb.get(i) for i in protein.analytes) if isinstance(a, Analyte)]
     assert context.polysaccharide is not None
     level = context.kb.get(context.polysaccharide.protective_level)
     assert isinstance(level, ProtectiveLevel)

@@ -87,6 +87,9 @@ class ProtectiveLevel(KBItem):
     """The antibody concentration taken as protective (and, if stated, as not protective)."""
 
     kind: Literal["protective_level"]
+    target: Literal["tetanus", "diphtheria", "hib", "pneumococcal_polysaccharide"] = Field(
+        description="The vaccine target (a vaccines group) whose challenge this level judges."
+    )
     analytes: tuple[str, ...] = Field(min_length=1, description="Analyte ids this level applies to.")
     unit: str = Field(description="UCUM unit of the values.")
     protective: Threshold
