@@ -141,11 +141,20 @@ def test_results_after_the_day_and_results_of_other_tests_are_left_out(kb: Knowl
     assert _outcomes(kb, later, igg) == []
 
 
-def test_one_loinc_code_for_two_tests_is_a_knowledge_base_error(tmp_path: Path) -> None:
-    clash = raw_item("referral", "isohaemagglutinins") | {"loinc": [HIV_CODES[0]]}
-    kb = load_overlay(tmp_path, "referral", clash)
-    with pytest.raises(KnowledgeBaseError, match="LOINC 56888-1 reports both"):
-        _outcomes(kb, _text_result(HIV_CODES[0], "negative"))
+@pytest.mark.parametrize(
+    ("test", "code", "message"),
+    [
+        ("isohaemagglutinins", HIV_CODES[0], "LOINC 56888-1 also reports hiv_test"),
+        ("isohaemagglutinins", "2465-3", "LOINC 2465-3 also reports igg"),
+    ],
+    ids=["code-of-another-test", "code-of-an-analyte"],
+)
+def test_one_loinc_code_for_two_things_is_a_knowledge_base_error(
+    tmp_path: Path, test: str, code: str, message: str
+) -> None:
+    clash = raw_item("referral", test) | {"loinc": [code]}
+    with pytest.raises(KnowledgeBaseError, match=message):
+        load_overlay(tmp_path, "referral", clash)
 
 
 @pytest.fixture(scope="module")

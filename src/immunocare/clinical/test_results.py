@@ -38,7 +38,6 @@ from immunocare.domain import (
     item_date,
     summarize,
 )
-from immunocare.errors import KnowledgeBaseError
 from immunocare.knowledge import KnowledgeBase
 from immunocare.knowledge.topics._criteria import LabTest, OutcomePhenotype
 
@@ -103,15 +102,8 @@ def qualitative_results(record: PatientRecord, kb: KnowledgeBase, as_of: date) -
 
 
 def _by_loinc(tests: tuple[LabTest, ...]) -> dict[str, LabTest]:
-    index: dict[str, LabTest] = {}
-    for test in tests:
-        for code in test.loinc:
-            if code in index:
-                raise KnowledgeBaseError(
-                    f"referral: LOINC {code} reports both {index[code].id} and {test.id}"
-                )
-            index[code] = test
-    return index
+    """Each LOINC code's test (the referral topic's check keeps a code to one test)."""
+    return {code: test for test in tests for code in test.loinc}
 
 
 def _outcome(

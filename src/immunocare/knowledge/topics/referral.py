@@ -21,6 +21,7 @@ from immunocare.domain import Urgency
 from immunocare.knowledge._base import KBItem, Topic
 
 from ._criteria import LabTest, Rule, Tree, analyte_problems, reference_problems
+from .analytes import Analyte
 
 if TYPE_CHECKING:
     from immunocare.knowledge._kb import KnowledgeBase
@@ -68,8 +69,20 @@ def _orderable(kb: KnowledgeBase, owner: str, ids: tuple[str, ...], *kinds: type
     ]
 
 
+def _loinc_problems(kb: KnowledgeBase) -> list[str]:
+    """A LOINC code may report one test, and a test's code may not be an analyte's too."""
+    owners: dict[str, str] = {code: analyte.id for analyte in kb.of(Analyte) for code in analyte.loinc}
+    problems = []
+    for test in kb.of(LabTest):
+        for code in test.loinc:
+            if code in owners:
+                problems.append(f"{test.id}: LOINC {code} also reports {owners[code]}")
+            owners[code] = test.id
+    return problems
+
+
 def _referral_problems(kb: KnowledgeBase) -> list[str]:
-    problems: list[str] = []
+    problems: list[str] = _loinc_problems(kb)
     for test in kb.of(LabTest):
         problems.extend(analyte_problems(kb, test.id, test.analytes))
     for panel in kb.of(LabPanel):
