@@ -145,3 +145,29 @@ def test_kb_show_prints_an_item_with_its_sources(env: dict[str, str]) -> None:
     assert code == 0
     assert "Common variable immunodeficiency" in output and "source: Seidel MG et al. 2019" in output
     assert run(env, "kb", "show", "no_such_item")[0] == 1
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_assess_prints_the_assessment_of_a_record_file(env: dict[str, str]) -> None:
+    record = str(EXAMPLES / "cvid-on-home-scig.json")
+
+    code, output = run(env, "assess", record, "--as-of", "2026-11-01", "--format", "json")
+    assert code == 0, output
+    assessment = json.loads(output)
+    sections = {section["key"]: section for section in assessment["sections"]}
+    met = [f["title"] for f in sections["classification"]["findings"] if f["status"] == "met"]
+    assert met == ["Common variable immunodeficiency disorders (CVID)"]
+    assert assessment["kb_version"] and assessment["hpo_release"]
+
+    code, output = run(env, "assess", record, "--as-of", "2026-11-01")
+    assert code == 0, output
+    assert "Common variable immunodeficiency" in output and "unverified" in output
+
+
+def test_assess_refuses_a_date_that_is_not_one(env: dict[str, str]) -> None:
+    code, output = run(env, "assess", str(EXAMPLES / "cvid-on-home-scig.json"), "--as-of", "last tuesday")
+
+    assert code == 2
+    assert "YYYY-MM-DD" in output

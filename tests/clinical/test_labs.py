@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from immunocare.clinical.labs import Flag, LabBook, read_labs
+from immunocare.clinical.labs import Flag, LabBook, read_labs, trend
 from immunocare.domain import Comparator, ReferenceInterval
 from immunocare.knowledge import KnowledgeBase
 
@@ -94,3 +94,17 @@ def test_no_derived_count_when_the_laboratory_reported_one(kb: KnowledgeBase) ->
     )
 
     assert len(LabBook.of(record(date(2015, 1, 1), labs=labs), kb).of_analyte("cd19_abs")) == 1
+
+
+def test_trend_of_an_analyte(kb: KnowledgeBase) -> None:
+    labs = (
+        lab(kb, "igg", 3.0, date(2024, 1, 1)),
+        lab(kb, "igg", 5.0, date(2026, 1, 1)),
+        lab(kb, "iga", 1.0, date(2025, 1, 1)),
+    )
+    book = LabBook.of(record(date(2000, 1, 1), labs=labs), kb)
+
+    rising = trend(book.of_analyte("igg"))
+    assert rising is not None and rising.direction == "rising"
+    assert rising.change_per_year == pytest.approx(1.0, rel=0.01)
+    assert trend(book.of_analyte("iga")) is None

@@ -23,7 +23,7 @@ from immunocare.knowledge import KnowledgeBase
 from immunocare.knowledge.topics.analytes import Analyte
 from immunocare.knowledge.topics.reference_intervals import preferred_table
 
-__all__ = ["Flag", "LabBook", "LabReading", "Reference", "read_labs"]
+__all__ = ["Flag", "LabBook", "LabReading", "Reference", "Trend", "read_labs", "trend"]
 
 _PERCENT_UNIT = "%"
 _BELOW = (Comparator.LT, Comparator.LE)
@@ -337,3 +337,40 @@ class LabBook:
     def analytes(self) -> Iterable[str]:
         """The analytes with at least one reading."""
         return self._by_analyte.keys()
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """How an analyte moved between its first and latest reading."""
+
+    first: LabReading
+    latest: LabReading
+    change_per_year: float
+
+    @property
+    def direction(self) -> str:
+        """``rising``, ``falling`` or ``unchanged``."""
+        if self.change_per_year > 0:
+            return "rising"
+        return "falling" if self.change_per_year < 0 else "unchanged"
+
+    def describe(self) -> str:
+        """The trend in words, with its unit."""
+        unit = UNITS[self.latest.value.unit].display if self.latest.value else ""
+        since = self.first.day.isoformat()
+        return f"{self.direction}: {self.change_per_year:+.2g} {unit} a year since {since}"
+
+
+def trend(readings: Iterable[LabReading]) -> Trend | None:
+    """The trend of an analyte's exact readings (not bounds), or ``None`` with fewer than two days.
+
+    >>> trend([]) is None
+    True
+    """
+    exact = [r for r in readings if r.value is not None and r.comparator is None]
+    if len({r.day for r in exact}) < 2:
+        return None
+    first, latest = exact[0], exact[-1]
+    assert first.value is not None and latest.value is not None
+    years = (latest.day - first.day).days / 365.25
+    return Trend(first, latest, (latest.value.value - first.value.value) / years)

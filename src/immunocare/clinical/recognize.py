@@ -241,13 +241,15 @@ def _secondary(evaluation: Evaluation) -> tuple[list[Finding], list[Recommendati
     for medication in evaluation.record.medications:
         if medication.start > evaluation.as_of:
             continue
-        classes = [
-            c
-            for c in _watched_classes(evaluation, medication)
-            if _high_dose(evaluation, c, medication) is not False
-        ]
+        doses = [(c, _high_dose(evaluation, c, medication)) for c in _watched_classes(evaluation, medication)]
+        classes = [c for c, high in doses if high is not False]
         if classes:
             finding, recommendations = _watch(evaluation, medication, classes)
+            if any(high is None for _, high in doses):
+                why = (
+                    "; whether the dose is high enough to count cannot be told without the dose or the weight"
+                )
+                finding = replace(finding, explanation=finding.explanation + why)
             findings.append(finding)
             advice += recommendations
     return findings, advice

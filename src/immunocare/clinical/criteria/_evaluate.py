@@ -64,7 +64,8 @@ def _all_of(node: AllOf, evaluation: Evaluation) -> Finding:
 def _any_of(node: AnyOf, evaluation: Evaluation) -> Finding:
     parts = [evaluate(item, evaluation) for item in node.items]
     if any(part.status is MET for part in parts):
-        return _group(node, parts, MET, f"met: {_titles(parts, MET)}")
+        met = "; ".join(f"{part.title} ({part.explanation})" for part in parts if part.status is MET)
+        return _group(node, parts, MET, f"met: {met}")
     if all(part.status is NOT_MET for part in parts):
         return _group(node, parts, NOT_MET, f"none of the {len(parts)} alternatives is met")
     return _group(node, parts, UNDETERMINED, f"cannot tell yet: {_titles(parts, UNDETERMINED)}")
