@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from immunocare.domain import Evidence, Finding, FindingStatus, ItemKind, RecordItem, summarize
+from immunocare.domain import Evidence, Finding, FindingStatus, ItemKind, RecordItem, item_date, summarize
 from immunocare.knowledge.topics._criteria import Leaf
 
 __all__ = ["MET", "NOT_MET", "UNDETERMINED", "evidence_of", "leaf_finding"]
@@ -12,9 +12,14 @@ __all__ = ["MET", "NOT_MET", "UNDETERMINED", "evidence_of", "leaf_finding"]
 MET, NOT_MET, UNDETERMINED = FindingStatus.MET, FindingStatus.NOT_MET, FindingStatus.UNDETERMINED
 
 
+def _described(item: RecordItem) -> str:
+    day = item_date(item)
+    return summarize(item) + (f", {day.strftime('%d %b %Y')}" if day else "")
+
+
 def evidence_of(kind: ItemKind, items: Iterable[RecordItem]) -> tuple[Evidence, ...]:
-    """Evidence pointing at record items of one kind."""
-    return tuple(Evidence(summary=summarize(item), kind=kind, item_id=item.id) for item in items)
+    """Evidence pointing at record items of one kind, each described with its date."""
+    return tuple(Evidence(summary=_described(item), kind=kind, item_id=item.id) for item in items)
 
 
 def leaf_finding(

@@ -73,7 +73,7 @@ def _sign_list(item: WarningSignList, evaluation: Evaluation) -> Finding:
         title=item.title,
         status=status,
         explanation=count + (f"; {len(open_)} cannot be told yet" if open_ else ""),
-        evidence=tuple(e for s in met for e in s.evidence),
+        evidence=tuple(dict.fromkeys(e for s in met for e in s.evidence)),
         missing=tuple(dict.fromkeys(m for s in open_ for m in s.missing)) if status is UNDETERMINED else (),
         orders=tuple(dict.fromkeys(o for s in open_ for o in s.orders)) if status is UNDETERMINED else (),
         citations=citations,
