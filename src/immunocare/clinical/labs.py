@@ -368,7 +368,7 @@ def trend(readings: Iterable[LabReading]) -> Trend | None:
     True
     """
     exact = [r for r in readings if r.value is not None and r.comparator is None]
-    if len({r.day for r in exact}) < 2:
+    if len({r.day for r in exact}) <= 1:
         return None
     first, latest = exact[0], exact[-1]
     assert first.value is not None and latest.value is not None

@@ -68,6 +68,8 @@ class TestOutcome:
         evidence: those items as evidence.
         citations: the citation ids of the test (and of the challenge it was derived from).
         verified: ``False`` when the test, its result words or the derivation is unverified.
+        source: what the outcome is about when one test has several (the antigen of a vaccine
+            response); results with the same source replace each other, the latest counting.
     """
 
     __test__ = False  # not a pytest test class, whatever its name
@@ -81,6 +83,7 @@ class TestOutcome:
     evidence: tuple[Evidence, ...]
     citations: tuple[str, ...] = ()
     verified: bool = True
+    source: str = ""
 
     @property
     def recognised(self) -> bool:
@@ -114,6 +117,7 @@ def _outcome(
     *,
     citations: tuple[str, ...] = (),
     verified: bool = True,
+    source: str = "",
 ) -> TestOutcome:
     """The outcome ``text`` means for ``test`` (or an unrecognised one), with its sources."""
     words = test.outcome_of(text)
@@ -127,6 +131,7 @@ def _outcome(
         evidence=tuple(_evidence(item) for item in items),
         citations=tuple(dict.fromkeys((*(ref.source for ref in test.citations), *citations))),
         verified=test.verified and (words.verified if words else True) and verified,
+        source=source,
     )
 
 
@@ -220,4 +225,12 @@ def _from_challenge(challenge: Challenge, derived: dict[str, LabTest]) -> Iterat
             continue
         word = "protective" if row.protective else "not_protective"
         items = (challenge.vaccination, *(r.result for r in (row.pre, row.post) if r and r.result))
-        yield _outcome(test, word, row.post.day, items, citations=source.citations, verified=source.verified)
+        yield _outcome(
+            test,
+            word,
+            row.post.day,
+            items,
+            citations=source.citations,
+            verified=source.verified,
+            source=row.antigen,
+        )

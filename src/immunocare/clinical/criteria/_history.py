@@ -7,6 +7,7 @@ from datetime import date
 
 from immunocare.domain import (
     CodeSystem,
+    Evidence,
     Finding,
     InfectionEpisode,
     ItemKind,
@@ -23,6 +24,7 @@ from immunocare.knowledge.topics._criteria import (
     FamilyHistory,
     GeneticVariant,
     InfectionCount,
+    LabTest,
     MedicationTaken,
     PhenotypeTerm,
     SexIs,
@@ -169,32 +171,51 @@ def antibiotic_days(leaf: AntibioticDays, evaluation: Evaluation) -> Finding:
     return leaf_finding(leaf, NOT_MET, why, evidence=evidence_of(ItemKind.INFECTIONS, counted))
 
 
-def _first_manifestation(leaf: Age, evaluation: Evaluation) -> date | None:
-    onsets = [e.onset for e in evaluation.record.infections if e.onset <= evaluation.as_of]
+def _test_terms(evaluation: Evaluation) -> tuple[str, ...]:
+    """HPO terms that record test results, which are findings, not manifestations."""
+    return tuple(h for test in evaluation.kb.of(LabTest) for entry in test.phenotypes for h in entry.hpo)
+
+
+def _first_manifestation(leaf: Age, evaluation: Evaluation) -> InfectionEpisode | Phenotype | None:
+    """The infection (or, for a first manifestation, the observed phenotype) with the earliest onset."""
+    onsets: list[tuple[date, InfectionEpisode | Phenotype]] = [
+        (e.onset, e) for e in evaluation.record.infections if e.onset <= evaluation.as_of
+    ]
     if leaf.at == "first_manifestation":
-        onsets += [p.onset for p in evaluation.record.phenotypes if not p.excluded and p.onset is not None]
-    return min(onsets) if onsets else None
+        tests = _test_terms(evaluation)
+        onsets += [
+            (p.onset, p)
+            for p in evaluation.record.phenotypes
+            if not p.excluded and p.onset is not None and not _is_or_below(evaluation, p.hpo_id, tests, True)
+        ]
+    return min(onsets, key=lambda pair: pair[0])[1] if onsets else None
 
 
 def age(leaf: Age, evaluation: Evaluation) -> Finding:
     """The age at evaluation, at the first manifestation or at the first infection is in a range."""
     birth = evaluation.record.patient.birth_date
-    day = evaluation.as_of if leaf.at == "evaluation" else _first_manifestation(leaf, evaluation)
     what = {
         "evaluation": "age on",
         "first_infection": "first infection on",
         "first_manifestation": "first manifestation on",
     }[leaf.at]
-    if day is None:
-        need = (
-            "the onset of the first infection"
-            if leaf.at == "first_infection"
-            else "the onset of the first symptoms"
-        )
-        return leaf_finding(leaf, UNDETERMINED, f"no {need} recorded", missing=(need,))
+    evidence: tuple[Evidence, ...] = ()
+    day: date | None = evaluation.as_of
+    if leaf.at != "evaluation":
+        first = _first_manifestation(leaf, evaluation)
+        if first is None:
+            need = (
+                "the onset of the first infection"
+                if leaf.at == "first_infection"
+                else "the onset of the first symptoms"
+            )
+            return leaf_finding(leaf, UNDETERMINED, f"no {need} recorded", missing=(need,))
+        kind = ItemKind.INFECTIONS if isinstance(first, InfectionEpisode) else ItemKind.PHENOTYPES
+        day, evidence = first.onset, evidence_of(kind, [first])
+    assert day is not None
     status = MET if leaf.range.contains(birth, day) else NOT_MET
     years = (day - birth).days / 365.25
-    return leaf_finding(leaf, status, f"{what} {_day(day)}: {years:.1f} years of age")
+    return leaf_finding(leaf, status, f"{what} {_day(day)}: {years:.1f} years of age", evidence=evidence)
 
 
 def sex(leaf: SexIs, evaluation: Evaluation) -> Finding:

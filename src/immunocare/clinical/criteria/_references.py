@@ -41,7 +41,9 @@ def checklist(leaf: ChecklistClear, evaluation: Evaluation) -> Finding:
             verified=verified,
         )
     else:
-        finding = leaf_finding(leaf, MET, f"all {len(entries)} ruled out on the record", verified=verified)
+        ruled_out = tuple(dict.fromkeys(x for _, f in entries for x in f.evidence))
+        why = f"all {len(entries)} ruled out on the record"
+        finding = leaf_finding(leaf, MET, why, evidence=ruled_out, verified=verified)
     return replace(finding, parts=parts)
 
 

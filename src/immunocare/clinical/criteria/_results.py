@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import date
 
@@ -24,6 +25,8 @@ Verdict = bool | None
 
 
 def _below(reading: LabReading, limit: float | None) -> Verdict:
+    if limit == -math.inf:
+        return False
     if limit is None or reading.value is None:
         return None
     value, comparator = reading.value.value, reading.comparator
@@ -35,6 +38,8 @@ def _below(reading: LabReading, limit: float | None) -> Verdict:
 
 
 def _above(reading: LabReading, limit: float | None) -> Verdict:
+    if limit == math.inf:
+        return False
     if limit is None or reading.value is None:
         return None
     value, comparator = reading.value.value, reading.comparator
@@ -50,11 +55,17 @@ def _negate(verdict: Verdict) -> Verdict:
 
 
 def _low(reading: LabReading) -> float | None:
-    return reading.reference.low if reading.reference else None
+    """The lower limit; minus infinity for a reference without one (nothing is below it)."""
+    if reading.reference is None:
+        return None
+    return -math.inf if reading.reference.low is None else reading.reference.low
 
 
 def _high(reading: LabReading) -> float | None:
-    return reading.reference.high if reading.reference else None
+    """The upper limit; infinity for a reference without one (nothing is above it)."""
+    if reading.reference is None:
+        return None
+    return math.inf if reading.reference.high is None else reading.reference.high
 
 
 def _scaled(limit: float | None, factor: float) -> float | None:
@@ -62,8 +73,10 @@ def _scaled(limit: float | None, factor: float) -> float | None:
 
 
 def _central(reading: LabReading, factor: float) -> float | None:
-    low, high = _low(reading), _high(reading)
-    return None if low is None or high is None else factor * (low + high) / 2
+    reference = reading.reference
+    if reference is None or reference.low is None or reference.high is None:
+        return None
+    return factor * (reference.low + reference.high) / 2
 
 
 def _within(reading: LabReading) -> Verdict:

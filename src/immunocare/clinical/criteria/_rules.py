@@ -92,6 +92,16 @@ def _genetic_diagnosis(evaluation: Evaluation) -> str | None:
 
 
 def _definition(item: EsidDefinition, evaluation: Evaluation) -> Finding:
+    if item.applies_to == "with_genetic_defect" and not evaluation.record.genetic_findings:
+        why = "ESID applies this definition only with a known genetic defect; no genetic finding is recorded"
+        return Finding(
+            rule_id=item.id,
+            title=item.entity,
+            status=NOT_MET,
+            explanation=why,
+            citations=tuple(dict.fromkeys(ref.source for ref in item.citations)),
+            verified=item.verified,
+        )
     tree = evaluate(item.criteria, evaluation)
     explanation = tree.explanation
     variant = _genetic_diagnosis(evaluation) if item.applies_to == "without_genetic_diagnosis" else None
