@@ -25,9 +25,11 @@ from immunocare.services import (
     permits,
     search_patients,
 )
+from immunocare.services.assessments import recognize_patient
 from immunocare.services.schemas import ITEM_SCHEMAS, PatientIn, issues_from_pydantic
 from immunocare.store import Role
 
+from ._lookup import KnowledgeLookup
 from ._render import render
 from ._session import SessionDep, actor_of, verified_form
 from .forms import errors_by_field, form_context, form_fields, parse_form
@@ -143,9 +145,10 @@ def chart(
     kind: ItemKind | None = None,
     added: ItemKind | None = None,
 ) -> HTMLResponse:
-    """The patient's chart: demographics, the timeline and the record's lists."""
+    """The patient's chart: demographics, warning signs, the timeline and the record's lists."""
     actor = actor_of(session)
-    record = get_record(ctx, actor=actor, patient_id=patient_id)
+    found = recognize_patient(ctx, actor=actor, patient_id=patient_id)
+    record = found.record
     addable = [k for k in ItemKind if permits(actor, Action.CREATE, patient_id=patient_id, kind=k)]
     return render(
         request,
@@ -160,6 +163,9 @@ def chart(
         side_sections=_side_sections(record),
         addable=addable,
         added=added,
+        recognition=found.recognition,
+        clinical=permits(actor, Action.LIST),
+        lookup=KnowledgeLookup(ctx.kb),
     )
 
 
