@@ -32,12 +32,12 @@ test: install ## Run the whole test suite (SQLite, PostgreSQL, browser)
 	$(PY) -m pytest
 
 lint: install ## ruff and mypy --strict, as CI runs them
-	.venv/bin/ruff check src tests scripts
-	.venv/bin/ruff format --check src tests scripts
+	.venv/bin/ruff check src tests scripts bench
+	.venv/bin/ruff format --check src tests scripts bench
 	.venv/bin/mypy
 
 format: install
-	.venv/bin/ruff format src tests scripts
+	.venv/bin/ruff format src tests scripts bench
 	.venv/bin/ruff check --fix src tests scripts
 
 docs: install ## Regenerate the generated documentation (record schema, CLI reference, knowledge review)

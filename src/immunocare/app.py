@@ -7,6 +7,7 @@ redirect to the login page) elsewhere.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -112,6 +113,10 @@ def create_app(settings: Settings, *, ctx: ServiceContext | None = None) -> Fast
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         context.kb.hpo.ontology  # noqa: B018 - load HPO at start-up, not on the first request
+        # The knowledge base and the ontology live as long as the process: moving them out of the
+        # collector's reach keeps full collections from walking them during a request.
+        gc.collect()
+        gc.freeze()
         yield
 
     app = FastAPI(
