@@ -56,7 +56,9 @@ def rule(leaf: RuleMet, evaluation: Evaluation) -> Finding:
     return leaf_finding(
         leaf,
         status,
-        f"{target.title}: {target.status.value.replace('_', ' ')} — {target.explanation}",
+        f"{target.title}: {target.explanation}"
+        if leaf.met
+        else f"{target.title} (must not be met): {target.explanation}",
         evidence=target.evidence,
         missing=target.missing,
         orders=target.orders,

@@ -143,6 +143,7 @@ def _judge(
     days = sorted({r.day for r in qualifying})
     test = evaluation.tests_by_analyte.get(leaf.analyte)
     orders = (test.id,) if test else ()
+    analyte = evaluation.kb.get(leaf.analyte).title
     note = "; ".join(part for part in context if part)
 
     def why(text: str) -> str:
@@ -158,7 +159,7 @@ def _judge(
         return leaf_finding(
             leaf,
             UNDETERMINED,
-            why(f"no {leaf.analyte} result"),
+            why(f"no {analyte} result"),
             missing=(leaf.analyte,),
             orders=orders,
             verified=verified,
@@ -170,7 +171,7 @@ def _judge(
             UNDETERMINED,
             why(f"cannot compare: {shown}"),
             evidence=evidence(readings),
-            missing=(f"a reference for {leaf.analyte} at this age",),
+            missing=(f"a reference for {analyte} at this age",),
             verified=verified,
         )
     if days:
@@ -182,7 +183,7 @@ def _judge(
             UNDETERMINED,
             why(text),
             evidence=evidence(qualifying),
-            missing=(f"a repeat {leaf.analyte} on another day",),
+            missing=(f"a repeat {analyte} on another day",),
             orders=orders,
             verified=verified,
         )
