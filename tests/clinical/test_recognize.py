@@ -110,6 +110,21 @@ def test_low_igg_and_serious_infections_after_rituximab_consider_replacement(kb:
     assert {e.item_id for e in watch.evidence} >= {40, items["labs"][0].id, items["infections"][0].id}
 
 
+def test_replacement_is_not_suggested_on_conditions_immunocare_cannot_check(kb: KnowledgeBase) -> None:
+    """IgG 6 g/L with infections meets only the checked part of the "below 700 mg/dL" rule."""
+    items = {
+        "medications": (rituximab(date(2025, 1, 1), date(2025, 6, 1)),),
+        "labs": (lab(kb, "igg", 6.0, date(2026, 3, 1)),),
+        "infections": (
+            episode(date(2026, 2, 1), InfectionSite.LUNG, severity=Severity.SEVERE, hospitalised=True),
+        ),
+    }
+    result = recognize(Evaluation(record(ADULT, **items), kb, AS_OF))
+
+    assert result.secondary[0].status is FindingStatus.MET
+    assert [a for a in result.secondary_advice if a.action == "consider_igrt"] == []
+
+
 @pytest.mark.parametrize(
     ("dose_mg", "days", "watched"),
     [(30, 30, True), (5, 30, False), (30, 7, False)],

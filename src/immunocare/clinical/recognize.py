@@ -188,9 +188,9 @@ def _monitoring(
 def _consider_igrt(
     rule: MonitoringRule, latest: LabReading | None, infections: Finding
 ) -> list[Recommendation]:
-    if latest is None or latest.value is None or not rule.when:
+    if latest is None or latest.value is None or not rule.when or rule.not_encoded:
         return []
-    meets = all(bound.holds(latest.value) for bound in rule.when if bound.analyte.lower() == "igg")
+    meets = all(bound.holds(latest.value) for bound in rule.when)
     if not meets or (rule.with_infections and infections.status is not _MET):
         return []
     return [

@@ -236,6 +236,8 @@ class MonitoringRule(KBItem):
         for_at_least: how long the periodic measurements go on (ISO 8601).
         when: laboratory conditions under which the advice applies (e.g. IgG <= 400 mg/dL).
         with_infections: the advice applies only with serious or recurrent infections.
+        not_encoded: conditions of the source immunocare cannot check yet, in words; a rule with
+            any never fires (a recommendation resting on unchecked conditions would overstate it).
         advice: the advice in words, as the source gives it.
     """
 
@@ -248,12 +250,18 @@ class MonitoringRule(KBItem):
     for_at_least: AgeDuration | None = None
     when: tuple[LabThreshold, ...] = ()
     with_infections: bool = False
+    not_encoded: tuple[str, ...] = Field(
+        (),
+        description="Conditions of the source not checked yet; the rule does not fire while any is listed.",
+    )
     advice: str = Field(min_length=1)
 
     @model_validator(mode="after")
     def _measure_what(self) -> MonitoringRule:
         if self.action == "measure_immunoglobulins" and not self.measure:
             raise ValueError("say which immunoglobulins to measure")
+        if any(bound.analyte != "IgG" for bound in self.when):
+            raise ValueError("only IgG conditions are checked; write others in not_encoded")
         if self.for_at_least is not None and self.interval is None:
             raise ValueError("for_at_least needs an interval")
         return self
