@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from immunocare.domain import (
 )
 from immunocare.knowledge import KnowledgeBase
 from immunocare.knowledge.topics.workup import WorkupPattern
+from tests.clinical import esid_cases
 from tests.factories import (
     CET,
     make_family_history,
@@ -298,7 +300,7 @@ def test_next_stage_is_the_first_with_a_test_to_order_and_carries_the_condition_
     (phagocyte,) = plan.plans
     assert phagocyte.next_stage is not None and phagocyte.next_stage.level.value == "second_line"
     (order,) = plan.recommendations
-    assert order.text.startswith("Second line of the staged tests for a suspected phagocyte defect: order")
+    assert order.text.startswith("Staged tests for a suspected phagocyte defect — second line stage: order")
     assert "oxidative" in order.text.lower()
     assert "abnormal results: Serum immunoglobulins IgG, IgA and IgM" in order.rationale
     assert "test neutrophil oxidative function" in order.rationale
@@ -336,7 +338,7 @@ def test_the_first_line_is_recommended_with_the_pattern_urgency(
 ) -> None:
     (order,) = _plan(kb, birth, **items).recommendations
     assert (order.action, order.based_on[-1], order.urgency) == ("order_tests", protocol, urgency)
-    assert order.text.startswith("First line")
+    assert "— first line stage: order" in order.text
     assert not order.verified
 
 
@@ -413,3 +415,40 @@ def test_a_work_up_with_every_test_done_recommends_nothing(kb: KnowledgeBase) ->
     assert screening.next_stage is None
     assert _steps(plan, "workup_protocol_screening", "genetic") == {"genetic_testing": StepStatus.ABNORMAL}
     assert plan.recommendations == ()
+
+
+def _case_plan(kb: KnowledgeBase, case: esid_cases.Case) -> WorkupPlan:
+    return workup_plan(Evaluation(case.record, kb, case.as_of))
+
+
+def test_met_scid_criteria_move_the_work_up_on_to_genetic_studies(kb: KnowledgeBase) -> None:
+    plan = _case_plan(kb, esid_cases.scid(kb))
+    (combined,) = plan.plans
+    assert combined.diagnosis is not None
+    assert [f.rule_id for f in combined.diagnosis.findings] == ["esid_scid"]
+    assert combined.next_stage is not None and combined.next_stage.level.value == "genetic"
+    (order,) = plan.recommendations
+    assert order.text.endswith("genetic stage: order Genetic testing for inborn errors of immunity.")
+    assert order.urgency is Urgency.URGENT
+    assert "Criteria met: Severe combined immunodeficiency (SCID)" in order.rationale
+    assert "Not done from the earlier stages: " in order.rationale and "Serum IgE" in order.rationale
+    assert order.based_on[-1] == "workup_on_diagnosis_combined"
+    assert "seidel2019" in order.citations and not order.verified
+
+
+def test_met_cgd_criteria_end_the_phagocyte_work_up(kb: KnowledgeBase) -> None:
+    case = esid_cases.cgd(kb)
+    plan = _case_plan(kb, dataclasses.replace(case, roles={**case.roles, "abscesses": ABSCESSES}))
+    phagocyte = [p for p in plan.plans if p.protocol == "workup_protocol_phagocyte"]
+    assert phagocyte and all(p.next_stage is None for p in phagocyte)
+    assert "leukocyte_adhesion_markers" in {s.test for s in phagocyte[0].passed_over}
+    assert not [r for r in plan.recommendations if "workup_protocol_phagocyte" in r.based_on]
+
+
+def test_a_milder_antibody_deficiency_goes_on_stage_by_stage(kb: KnowledgeBase) -> None:
+    case = esid_cases.selective_iga_deficiency(kb)
+    assert esid_cases.evaluate(kb, case, "esid_selective_iga_deficiency").status is FindingStatus.MET
+    plan = _case_plan(kb, dataclasses.replace(case, roles={**case.roles, "ears": EARS}))
+    (antibody,) = plan.plans
+    assert antibody.diagnosis is None and antibody.passed_over == ()
+    assert antibody.next_stage is not None and antibody.next_stage.level.value != "genetic"

@@ -7,6 +7,11 @@ laid out step by step: a step is *done* when the record holds a result of its te
 tests. The next stage is the first that still has a test to order; the plan recommends ordering
 those tests, once per protocol however many patterns lead to it, as urgently as the most urgent of
 them, with the source's condition to go on from the stage before.
+
+Once the record meets a working definition of one of the defects a protocol investigates (a
+clinical diagnosis), its :class:`~immunocare.knowledge.topics.workup.WorkupOnDiagnosis` item says
+where the work-up goes on: the next stage is then the first with a test to order from that stage
+on (the earlier stages' remaining tests are named, not advised), or none when it ends there.
 """
 
 from __future__ import annotations
@@ -19,13 +24,20 @@ from immunocare.domain import Evidence, Finding, FindingStatus, Recommendation, 
 from immunocare.knowledge import KBItem
 from immunocare.knowledge.topics._criteria import LabTest
 from immunocare.knowledge.topics.referral import LabPanel
-from immunocare.knowledge.topics.workup import StageLevel, WorkupPattern, WorkupProtocol, WorkupStage
+from immunocare.knowledge.topics.workup import (
+    StageLevel,
+    WorkupOnDiagnosis,
+    WorkupPattern,
+    WorkupProtocol,
+    WorkupStage,
+)
 
 from .criteria import Evaluation
 from .labs import Flag
 
 __all__ = [
     "ORDER_TESTS",
+    "ClinicalDiagnosis",
     "PatternPlan",
     "PlannedStage",
     "PlannedStep",
@@ -89,6 +101,27 @@ class PlannedStage:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ClinicalDiagnosis:
+    """Working definitions met that move a protocol's work-up on.
+
+    Attributes:
+        rule: the WorkupOnDiagnosis item that says where the work-up goes.
+        title: that item's title.
+        findings: the definitions met.
+        go_to: the stage to go on with; ``None`` when the work-up ends.
+        citations: the item's sources.
+        verified: ``False`` when the item or a definition's finding is unverified.
+    """
+
+    rule: str
+    title: str
+    findings: tuple[Finding, ...]
+    go_to: StageLevel | None
+    citations: tuple[str, ...]
+    verified: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PatternPlan:
     """A presenting pattern that is met, and its protocol laid out for the patient.
 
@@ -98,6 +131,7 @@ class PatternPlan:
         title: the protocol in words.
         urgency: the pattern's urgency.
         stages: the protocol's stages, in order.
+        diagnosis: the clinical diagnosis that moves the work-up on, when one is met.
     """
 
     finding: Finding
@@ -105,11 +139,33 @@ class PatternPlan:
     title: str
     urgency: Urgency
     stages: tuple[PlannedStage, ...]
+    diagnosis: ClinicalDiagnosis | None = None
 
     @property
     def next_stage(self) -> PlannedStage | None:
-        """The first stage with a test still to order; ``None`` when every test is done."""
-        return next((stage for stage in self.stages if stage.to_order), None)
+        """The first stage with a test still to order (from the diagnosis's stage on, when one is met).
+
+        ``None`` when every such test is done, or when the diagnosis ends the work-up.
+        """
+        if self.diagnosis is None:
+            return next((stage for stage in self.stages if stage.to_order), None)
+        go_to = self.diagnosis.go_to
+        if go_to is None:
+            return None
+        return next((s for s in self.stages if s.level.rank >= go_to.rank and s.to_order), None)
+
+    @property
+    def passed_over(self) -> tuple[PlannedStep, ...]:
+        """Tests still to order in the stages a clinical diagnosis moved the work-up past."""
+        if self.diagnosis is None:
+            return ()
+        go_to = self.diagnosis.go_to
+        return tuple(
+            step
+            for stage in self.stages
+            if go_to is None or stage.level.rank < go_to.rank
+            for step in stage.to_order
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -194,6 +250,27 @@ def _stage(stage: WorkupStage, evaluation: Evaluation) -> PlannedStage:
     return PlannedStage(level=stage.level, steps=tuple(steps.values()), proceed_if=stage.proceed_if)
 
 
+def _diagnosis(protocol: str, evaluation: Evaluation) -> ClinicalDiagnosis | None:
+    for item in evaluation.kb.of(WorkupOnDiagnosis):
+        if item.protocol != protocol:
+            continue
+        met = tuple(
+            finding
+            for definition in item.definitions
+            if (finding := evaluation.rule(definition)).status is FindingStatus.MET
+        )
+        if met:
+            return ClinicalDiagnosis(
+                rule=item.id,
+                title=item.title,
+                findings=met,
+                go_to=item.go_to,
+                citations=_citations(item),
+                verified=item.verified and all(finding.verified for finding in met),
+            )
+    return None
+
+
 def _plan(pattern: WorkupPattern, finding: Finding, evaluation: Evaluation) -> PatternPlan:
     protocol = evaluation.kb.get(pattern.protocol)
     assert isinstance(protocol, WorkupProtocol)  # the loader's cross-check guarantees it
@@ -203,10 +280,17 @@ def _plan(pattern: WorkupPattern, finding: Finding, evaluation: Evaluation) -> P
         title=protocol.title,
         urgency=pattern.urgency,
         stages=tuple(_stage(stage, evaluation) for stage in protocol.stages),
+        diagnosis=_diagnosis(protocol.id, evaluation),
     )
 
 
 def _going_on(plan: PatternPlan, stage: PlannedStage) -> str:
+    if plan.diagnosis is not None:
+        met = "; ".join(finding.title for finding in plan.diagnosis.findings)
+        passed = "; ".join(step.title for step in plan.passed_over)
+        return f" Criteria met: {met}. {plan.diagnosis.title}." + (
+            f" Not done from the earlier stages: {passed}." if passed else ""
+        )
     index = plan.stages.index(stage)
     if index == 0:
         return ""
@@ -228,18 +312,29 @@ def _recommendation(plans: list[PatternPlan], evaluation: Evaluation) -> Recomme
     reasons = "; ".join(f"{plan.finding.title} ({plan.finding.explanation})" for plan in plans)
     return Recommendation(
         action=ORDER_TESTS,
-        text=f"{stage.level.label} of the {first.title.lower()}: order "
+        text=f"{first.title} — {stage.level.label.lower()} stage: order "
         + "; ".join(step.title for step in stage.to_order)
         + ".",
         rationale=reasons + "." + _going_on(first, stage),
         urgency=max((plan.urgency for plan in plans), key=list(Urgency).index),
-        based_on=(*(plan.finding.rule_id for plan in plans), first.protocol),
+        based_on=(
+            *(plan.finding.rule_id for plan in plans),
+            first.protocol,
+            *((first.diagnosis.rule,) if first.diagnosis else ()),
+        ),
         citations=tuple(
-            dict.fromkeys((*(c for plan in plans for c in plan.finding.citations), *_citations(protocol)))
+            dict.fromkeys(
+                (
+                    *(c for plan in plans for c in plan.finding.citations),
+                    *_citations(protocol),
+                    *(first.diagnosis.citations if first.diagnosis else ()),
+                )
+            )
         ),
         verified=protocol.verified
         and all(plan.finding.verified for plan in plans)
-        and all(step.verified for step in stage.to_order),
+        and all(step.verified for step in stage.to_order)
+        and (first.diagnosis is None or first.diagnosis.verified),
     )
 
 

@@ -15,7 +15,7 @@ from datetime import date
 from markupsafe import Markup
 
 from immunocare.clinical.labs import Flag, LabReading
-from immunocare.clinical.workup import PatternPlan, PlannedStage
+from immunocare.clinical.workup import ClinicalDiagnosis, PatternPlan, PlannedStage
 from immunocare.domain import Finding, Patient, Quantity, Recommendation, Urgency
 from immunocare.domain.ages import add_duration
 from immunocare.domain.units import UNITS
@@ -62,6 +62,7 @@ class ProtocolPlan:
     reasons: tuple[Finding, ...]
     stages: tuple[PlannedStage, ...]
     next_stage: PlannedStage | None
+    diagnosis: ClinicalDiagnosis | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +177,7 @@ def _protocols(plans: tuple[PatternPlan, ...]) -> tuple[ProtocolPlan, ...]:
             reasons=tuple(plan.finding for plan in group),
             stages=group[0].stages,
             next_stage=group[0].next_stage,
+            diagnosis=group[0].diagnosis,
         )
         for group in by_protocol.values()
     )

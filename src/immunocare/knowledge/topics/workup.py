@@ -1,6 +1,6 @@
 """The diagnostic work-up: from a presenting pattern to a staged list of tests.
 
-Two item types live in ``data/workup/``:
+Three item types live in ``data/workup/``:
 
 - :class:`WorkupProtocol`: the staged investigations for one suspected kind of defect (antibody,
   combined, phagocyte, complement…): its :class:`WorkupStage` s in the order first line, second
@@ -9,6 +9,9 @@ Two item types live in ``data/workup/``:
 - :class:`WorkupPattern`: a presenting pattern (recurrent ENT and airway infections, an infant
   with a severe or opportunistic infection…) as a criterion, the protocol it leads to, and how
   urgently.
+- :class:`WorkupOnDiagnosis`: once the record meets the working definition of one of the defects a
+  protocol investigates (a clinical diagnosis), the stage the work-up goes on with — the genetic
+  stage, say — instead of the earlier stages' remaining tests; or none, when it ends there.
 
 A step is a :class:`LabStep` (a ``LabTest`` or ``LabPanel`` of ``data/referral``); :data:`Step`
 is a union discriminated by ``kind`` so that imaging studies can join it as another kind.
@@ -30,6 +33,7 @@ from immunocare.domain import Urgency
 from immunocare.knowledge._base import ID_PATTERN, KBItem, KBModel, Topic
 
 from ._criteria import LabTest, Tree, reference_problems
+from .esid_criteria import EsidDefinition
 from .referral import LabPanel
 
 if TYPE_CHECKING:
@@ -41,6 +45,7 @@ __all__ = [
     "LabStep",
     "StageLevel",
     "Step",
+    "WorkupOnDiagnosis",
     "WorkupPattern",
     "WorkupProtocol",
     "WorkupStage",
@@ -127,7 +132,23 @@ class WorkupPattern(KBItem):
     urgency: Urgency
 
 
-WorkupItem = Annotated[WorkupProtocol | WorkupPattern, Field(discriminator="type")]
+class WorkupOnDiagnosis(KBItem):
+    """Where a protocol's work-up goes once a working definition of its defects is met.
+
+    Attributes:
+        protocol: the WorkupProtocol id.
+        definitions: the ESID definitions whose criteria, met, make the clinical diagnosis.
+        go_to: the stage to go on with (its tests, and those of any later stage, still to order);
+            ``None`` when the work-up of this protocol ends with the clinical diagnosis.
+    """
+
+    type: Literal["on_diagnosis"]
+    protocol: str = Field(pattern=ID_PATTERN, description="The WorkupProtocol id.")
+    definitions: tuple[str, ...] = Field(min_length=1, description="EsidDefinition ids.")
+    go_to: StageLevel | None = Field(description="The stage to go on with; none: the work-up ends.")
+
+
+WorkupItem = Annotated[WorkupProtocol | WorkupPattern | WorkupOnDiagnosis, Field(discriminator="type")]
 
 
 def _protocol_problems(kb: KnowledgeBase) -> list[str]:
@@ -151,8 +172,30 @@ def _pattern_problems(kb: KnowledgeBase) -> list[str]:
     return problems
 
 
+def _on_diagnosis_problems(kb: KnowledgeBase) -> list[str]:
+    protocols = {item.id: item for item in kb.of(WorkupProtocol)}
+    definitions = {item.id for item in kb.of(EsidDefinition)}
+    problems = []
+    seen: Counter[str] = Counter(item.protocol for item in kb.of(WorkupOnDiagnosis))
+    problems += [
+        f"{ref}: more than one on_diagnosis item" for ref, count in sorted(seen.items()) if count > 1
+    ]
+    for item in kb.of(WorkupOnDiagnosis):
+        protocol = protocols.get(item.protocol)
+        if protocol is None:
+            problems.append(f"{item.id}: {item.protocol!r} is not a known WorkupProtocol")
+        elif item.go_to is not None and item.go_to not in {stage.level for stage in protocol.stages}:
+            problems.append(f"{item.id}: {item.protocol} has no {item.go_to.value} stage")
+        problems += [
+            f"{item.id}: {ref!r} is not a known EsidDefinition"
+            for ref in item.definitions
+            if ref not in definitions
+        ]
+    return problems
+
+
 def _workup_problems(kb: KnowledgeBase) -> list[str]:
-    return _protocol_problems(kb) + _pattern_problems(kb)
+    return _protocol_problems(kb) + _pattern_problems(kb) + _on_diagnosis_problems(kb)
 
 
 TOPIC = Topic(
