@@ -10,6 +10,7 @@ UV := .tools/uv/bin/uv
 PY := .venv/bin/python
 DATABASE ?= var/immunocare.db
 export IMMUNOCARE_DATABASE_URL ?= sqlite:///$(DATABASE)
+export SPARK_LOCAL_IP ?= 127.0.0.1
 
 .PHONY: run test lint format install demo docs clean
 
