@@ -146,3 +146,37 @@ def test_corticosteroids_are_watched_only_at_high_dose_for_long_enough(
     result = recognize(Evaluation(record(ADULT, medications=(steroid,), growth=(weight,)), kb, AS_OF))
 
     assert bool(result.secondary) is watched
+
+
+def _chemotherapy(name: str, atc: str, item_id: int) -> Medication:
+    return Medication(
+        name=name, code=atc, code_system=CodeSystem.ATC, start=date(2026, 1, 1), stop=None, id=item_id
+    )
+
+
+CHEMOTHERAPY = (_chemotherapy("bendamustine", "L01AA09", 41), _chemotherapy("methotrexate", "L01BA01", 42))
+SEVERE_PNEUMONIA = episode(date(2026, 3, 1), InfectionSite.LUNG, severity=Severity.SEVERE, hospitalised=True)
+
+
+@pytest.mark.parametrize(
+    ("infections", "advice"),
+    [
+        pytest.param(
+            (SEVERE_PNEUMONIA,),
+            [
+                "Measure IgG, IgA, IgM: bendamustine since 2026-01-01, no IgG on record; "
+                "methotrexate since 2026-01-01, no IgG on record."
+            ],
+            id="infections-on-two-drugs-one-advice-naming-both",
+        ),
+        pytest.param((), [], id="no-infections-no-advice-from-the-infections-rule"),
+    ],
+)
+def test_immunoglobulins_are_asked_for_once_when_infections_follow_immunosuppression(
+    kb: KnowledgeBase,
+    infections: tuple,
+    advice: list[str],  # type: ignore[type-arg]
+) -> None:
+    result = recognize(Evaluation(record(ADULT, medications=CHEMOTHERAPY, infections=infections), kb, AS_OF))
+
+    assert [a.text for a in result.secondary_advice] == advice

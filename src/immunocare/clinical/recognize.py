@@ -133,12 +133,11 @@ def _infections_since(evaluation: Evaluation, start: date) -> Finding:
     )
 
 
-def _measure(
-    evaluation: Evaluation, rule: MonitoringRule, why: str, medication: Medication
-) -> Recommendation:
+def _measure(rule: MonitoringRule, reasons: list[str]) -> Recommendation:
+    """One measurement advice per monitoring rule, naming every drug that calls for it."""
     return Recommendation(
         action=rule.action,
-        text=f"Measure {', '.join(rule.measure)}: {why}.",
+        text=f"Measure {', '.join(rule.measure)}: {'; '.join(reasons)}.",
         rationale=rule.advice,
         urgency=Urgency.SOON,
         based_on=(rule.id,),
@@ -153,11 +152,13 @@ def _monitoring(
     classes: list[DrugClass],
     igg: list[LabReading],
     infections: Finding,
-) -> list[Recommendation]:
+) -> tuple[list[tuple[MonitoringRule, str]], list[Recommendation]]:
+    """The measurements due (each rule with why) and any IgG-replacement advice for one drug."""
     ids = {c.id for c in classes}
     rules = [r for r in evaluation.kb.of(MonitoringRule) if ids & set(r.drug_classes)]
     active = medication.stop is None or medication.stop >= evaluation.as_of
     latest = igg[-1] if igg else None
+    measures: list[tuple[MonitoringRule, str]] = []
     advice: list[Recommendation] = []
     for rule in rules:
         if rule.action == "consider_igrt":
@@ -166,23 +167,19 @@ def _monitoring(
             due = latest is None or add_duration(latest.day, rule.interval) <= evaluation.as_of
             if due:
                 last = f"last on {latest.day.isoformat()}" if latest else "none on record"
-                advice.append(
-                    _measure(evaluation, rule, f"{medication.name} ongoing, IgG {last}", medication)
-                )
+                measures.append((rule, f"{medication.name} ongoing, IgG {last}"))
         elif rule.trigger == "after_treatment" and not active and medication.stop is not None:
             if not [r for r in igg if r.day >= medication.stop]:
                 why = f"{medication.name} stopped on {medication.stop.isoformat()} and no IgG since"
-                advice.append(_measure(evaluation, rule, why, medication))
-        elif rule.trigger in ("before_first_dose", "recurrent_infections") and latest is None:
-            advice.append(
-                _measure(
-                    evaluation,
-                    rule,
-                    f"{medication.name} since {medication.start.isoformat()} and no IgG on record",
-                    medication,
-                )
+                measures.append((rule, why))
+        elif latest is None and (
+            rule.trigger == "before_first_dose"
+            or (rule.trigger == "recurrent_infections" and infections.status is _MET)
+        ):
+            measures.append(
+                (rule, f"{medication.name} since {medication.start.isoformat()}, no IgG on record")
             )
-    return advice
+    return measures, advice
 
 
 def _consider_igrt(
@@ -209,7 +206,7 @@ def _consider_igrt(
 
 def _watch(
     evaluation: Evaluation, medication: Medication, classes: list[DrugClass]
-) -> tuple[Finding, list[Recommendation]]:
+) -> tuple[Finding, tuple[list[tuple[MonitoringRule, str]], list[Recommendation]]]:
     igg = _igg_since(evaluation, medication.start)
     infections = _infections_since(evaluation, medication.start)
     names = ", ".join(c.title for c in classes)
@@ -238,13 +235,14 @@ def _watch(
 def _secondary(evaluation: Evaluation) -> tuple[list[Finding], list[Recommendation]]:
     findings: list[Finding] = []
     advice: list[Recommendation] = []
+    measures: dict[str, tuple[MonitoringRule, list[str]]] = {}
     for medication in evaluation.record.medications:
         if medication.start > evaluation.as_of:
             continue
         doses = [(c, _high_dose(evaluation, c, medication)) for c in _watched_classes(evaluation, medication)]
         classes = [c for c, high in doses if high is not False]
         if classes:
-            finding, recommendations = _watch(evaluation, medication, classes)
+            finding, (due, recommendations) = _watch(evaluation, medication, classes)
             if any(high is None for _, high in doses):
                 why = (
                     "; whether the dose is high enough to count cannot be told without the dose or the weight"
@@ -252,7 +250,9 @@ def _secondary(evaluation: Evaluation) -> tuple[list[Finding], list[Recommendati
                 finding = replace(finding, explanation=finding.explanation + why)
             findings.append(finding)
             advice += recommendations
-    return findings, advice
+            for rule, why in due:
+                measures.setdefault(rule.id, (rule, []))[1].append(why)
+    return findings, [_measure(rule, reasons) for rule, reasons in measures.values()] + advice
 
 
 def _unique(recommendations: list[Recommendation]) -> tuple[Recommendation, ...]:
