@@ -152,8 +152,9 @@ class WorkupOnDiagnosis(KBItem):
 
 
 class WorkupImaging(KBItem):
-    """An imaging study a source advises when its trigger is met; a study of the same modality and
-    region on record by the day of the evaluation counts as done.
+    """An imaging study a source advises when its trigger is met.
+
+    A study of the same modality and region on record by the day of the evaluation counts as done.
     """
 
     type: Literal["imaging"]
