@@ -37,7 +37,8 @@ class PhenotypeFit:
     rules: tuple[LabColumn, ...]
 
 
-def _latest(column: LabColumn, evaluation: Evaluation) -> LabReading | None:
+def _first(column: LabColumn, evaluation: Evaluation) -> LabReading | None:
+    """The first result on record: IUIS describes the untreated disease, not the treated patient."""
     readings = []
     for analyte in column.analytes:
         confounded = evaluation.confounded_from.get(analyte)
@@ -46,20 +47,20 @@ def _latest(column: LabColumn, evaluation: Evaluation) -> LabReading | None:
             for reading in evaluation.labs.of_analyte(analyte, until=evaluation.as_of)
             if reading.flag is not Flag.UNKNOWN and (confounded is None or reading.day < confounded[0])
         ]
-    return max(readings, key=lambda reading: reading.day, default=None)
+    return min(readings, key=lambda reading: reading.day, default=None)
 
 
 def _lab_checks(entry: IuisEntry, evaluation: Evaluation) -> list[tuple[bool, str, LabColumn, LabReading]]:
     checks = []
     for column in evaluation.kb.of(LabColumn):
         pattern = getattr(entry, column.column)
-        reading = _latest(column, evaluation) if pattern is not None else None
+        reading = _first(column, evaluation) if pattern is not None else None
         if reading is None:
             continue
         allowed = next((p.flags for p in column.patterns if p.pattern is pattern), ())
         agrees = reading.flag.value in allowed
         text = (
-            f"{column.title}: IUIS prints {pattern.value}, the latest result is {reading.describe()}"
+            f"{column.title}: IUIS prints {pattern.value}, the first result is {reading.describe()}"
             f" ({'agrees' if agrees else 'disagrees'})"
         )
         checks.append((agrees, text, column, reading))

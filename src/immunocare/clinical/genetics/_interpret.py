@@ -184,7 +184,7 @@ def _interpret_gene(
     verdict = _verdict(meaning.role, best)
     entry = best.entry if best else None
     reasons = [
-        "; ".join(f"{v.hgvs} is {v.acmg_class.value.replace('_', ' ')}" for v in used)
+        "; ".join(f"{v.hgvs} classed {v.acmg_class.value.replace('_', ' ')}" for v in used)
         + f": {meaning.meaning}"
     ]
     if best is None:
