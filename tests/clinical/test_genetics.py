@@ -85,6 +85,10 @@ CASES = [
         Sex.MALE, [("STAT1", HET, P)], Verdict.CONFIRMED, None, id="heterozygous-gof-or-ad-confirms"
     ),
     pytest.param(
+        Sex.FEMALE, [("BTK", HOM, P)], Verdict.CONFIRMED, "3.1", id="homozygous-xl-in-a-girl-confirms"
+    ),
+    pytest.param(Sex.UNKNOWN, [("BTK", HEM, P)], Verdict.NOT_EXPLAINED, None, id="xl-needs-the-patients-sex"),
+    pytest.param(
         Sex.MALE, [("BTK", HEM, VUS)], Verdict.VUS_UNKNOWN, "3.1", id="vus-without-data-cannot-be-compared"
     ),
     pytest.param(
