@@ -19,6 +19,7 @@ from immunocare import services
 from immunocare.domain import (
     AcmgClass,
     AntibioticCourse,
+    BodySite,
     CareRole,
     CareTeamMember,
     CodeSystem,
@@ -26,11 +27,15 @@ from immunocare.domain import (
     CourseEffect,
     Diagnosis,
     DiagnosisStatus,
+    Extent,
     FamilyHistoryEntry,
     GeneticFinding,
     GrowthKind,
     GrowthMeasurement,
     IgRoute,
+    ImagingFinding,
+    ImagingFindingKind,
+    ImagingStudy,
     ImmunoglobulinInfusion,
     InfectionEpisode,
     InfectionSite,
@@ -39,6 +44,7 @@ from immunocare.domain import (
     ItemKind,
     LabResult,
     Medication,
+    Modality,
     PathogenClass,
     Patient,
     Phenotype,
@@ -66,6 +72,7 @@ __all__ = [
     "make_family_history",
     "make_genetic_finding",
     "make_growth",
+    "make_imaging",
     "make_infection",
     "make_infusion",
     "make_lab",
@@ -259,6 +266,21 @@ def make_genetic_finding(**overrides: Any) -> GeneticFinding:
     return GeneticFinding(**(fields | overrides))
 
 
+def make_imaging(**overrides: Any) -> ImagingStudy:
+    """A chest CT showing multifocal bronchiectasis and bronchial wall thickening."""
+    fields: dict[str, Any] = {
+        "modality": Modality.CT,
+        "body_site": BodySite.CHEST,
+        "performed_on": date(2019, 5, 20),
+        "findings": (
+            ImagingFinding(kind=ImagingFindingKind.BRONCHIECTASIS, extent=Extent.MULTIFOCAL),
+            ImagingFinding(kind=ImagingFindingKind.BRONCHIAL_WALL_THICKENING),
+        ),
+        "report": "Cylindrical bronchiectasis in the middle lobe and both lower lobes.",
+    }
+    return ImagingStudy(**(fields | overrides))
+
+
 def make_care_team_member(**overrides: Any) -> CareTeamMember:
     """The treating immunologist."""
     fields: dict[str, Any] = {
@@ -282,6 +304,7 @@ ITEM_MAKERS: dict[ItemKind, Callable[..., RecordItem]] = {
     ItemKind.PHENOTYPES: make_phenotype,
     ItemKind.FAMILY_HISTORY: make_family_history,
     ItemKind.GENETIC_FINDINGS: make_genetic_finding,
+    ItemKind.IMAGING: make_imaging,
     ItemKind.CARE_TEAM: make_care_team_member,
 }
 """The builder of each kind of record item."""

@@ -51,6 +51,8 @@ def test_the_assessment_of_a_patient_as_json(world: World) -> None:
         "laboratory",
         "classification",
         "workup",
+        "imaging",
+        "genetics",
     ]
     signs = body["sections"][0]["findings"][0]
     assert (signs["rule_id"], signs["status"]) == ("jmf_children", "met")

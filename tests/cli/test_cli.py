@@ -166,6 +166,30 @@ def test_assess_prints_the_assessment_of_a_record_file(env: dict[str, str]) -> N
     assert "Common variable immunodeficiency" in output and "unverified" in output
 
 
+@pytest.mark.parametrize(
+    ("example", "section", "title"),
+    [
+        pytest.param(
+            "xla-on-ivig.json",
+            "genetics",
+            "Genetically confirmed: BTK deficiency, X-linked agammaglobulinemia (XLA) (IUIS 2024 table 3.1)",
+            id="xla-btk-confirmed",
+        ),
+        pytest.param(
+            "cvid-on-home-scig.json", "imaging", "Bronchiectasis (HP:0002110) on imaging", id="cvid-ct"
+        ),
+    ],
+)
+def test_assess_includes_imaging_and_genetics(
+    env: dict[str, str], example: str, section: str, title: str
+) -> None:
+    code, output = run(env, "assess", str(EXAMPLES / example), "--as-of", "2026-11-01", "--format", "json")
+    assert code == 0, output
+    sections = {s["key"]: s for s in json.loads(output)["sections"]}
+    met = [f["title"] for f in sections[section]["findings"] if f["status"] == "met"]
+    assert title in met
+
+
 def test_assess_refuses_a_date_that_is_not_one(env: dict[str, str]) -> None:
     code, output = run(env, "assess", str(EXAMPLES / "cvid-on-home-scig.json"), "--as-of", "last tuesday")
 

@@ -6,6 +6,9 @@ from typing import Any
 import pytest
 
 from immunocare.domain import (
+    BodySite,
+    ImagingFinding,
+    ImagingFindingKind,
     ItemKind,
     LabResult,
     Medication,
@@ -20,6 +23,7 @@ from tests.factories import (
     make_diagnosis,
     make_genetic_finding,
     make_growth,
+    make_imaging,
     make_infection,
     make_infusion,
     make_lab,
@@ -41,6 +45,12 @@ from tests.factories import (
         (make_genetic_finding, {"gene": "btk"}, "gene"),
         (make_infusion, {"dose": Quantity(50, "mL")}, "dose"),
         (make_patient, {"mrn": "  "}, "mrn"),
+        (make_imaging, {"body_site": BodySite.SINUSES}, "findings.0.kind"),
+        (
+            make_imaging,
+            {"findings": (ImagingFinding(kind=ImagingFindingKind.CONSOLIDATION),) * 2},
+            "findings.1.kind",
+        ),
     ],
     ids=[
         "infection-end-before-onset",
@@ -53,6 +63,8 @@ from tests.factories import (
         "gene-lower-case",
         "ig-dose-as-volume",
         "blank-mrn",
+        "bronchiectasis-on-a-sinus-ct",
+        "the-same-imaging-finding-twice",
     ],
 )
 def test_shapes_refuse_broken_invariants(build: Any, overrides: dict[str, Any], field: str) -> None:

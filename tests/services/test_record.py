@@ -95,6 +95,23 @@ BAD_INPUT: list[tuple[ItemKind, dict[str, Any], str, str]] = [
         "value",
         "mass",
     ),
+    (
+        ItemKind.IMAGING,
+        {
+            "modality": "ct",
+            "body_site": "chest",
+            "performed_on": "2025-01-01",
+            "findings": [{"kind": "chronic_sinusitis"}],
+        },
+        "findings.0.kind",
+        "cannot be seen on imaging of the chest",
+    ),
+    (
+        ItemKind.IMAGING,
+        {"modality": "mri", "body_site": "abdomen", "performed_on": "2099-01-01"},
+        "performed_on",
+        "in the future",
+    ),
 ]
 
 
@@ -120,6 +137,8 @@ BAD_INPUT: list[tuple[ItemKind, dict[str, Any], str, str]] = [
         "ig-dose-in-ml",
         "icd10-typo",
         "weight-in-cm",
+        "sinusitis-on-a-chest-ct",
+        "imaging-in-the-future",
     ],
 )
 def test_bad_input_names_the_field_and_writes_nothing(

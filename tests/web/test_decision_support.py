@@ -195,3 +195,29 @@ def test_a_patient_sees_their_chart_without_decision_support(demo: Demo) -> None
     assert chart.status_code == 200 and "signs-panel" not in chart.text
     assert 'href="/worklist"' not in chart.text
     assert worklist.status_code == 403
+
+
+def test_the_workup_shows_the_xla_patients_genetic_confirmation(demo: Demo) -> None:
+    demo.log_in("physician")
+
+    html = demo.page(f"/patients/{demo.ids['DEMO-0005']}/workup")
+
+    genetics = html.split('id="genetics"', 1)[1].split("</section>", 1)[0]
+    assert (
+        "Genetically confirmed: BTK deficiency, X-linked agammaglobulinemia (XLA) (IUIS 2024 table 3.1)"
+        in genetics
+    )
+    assert "Inheritance XL: hemizygous in a male patient fits" in genetics
+    assert "Mother (carrier testing)" in genetics or "mother (carrier testing)" in genetics
+    assert "takes precedence" in html
+
+
+def test_the_workup_shows_the_cvid_patients_bronchiectasis_on_ct(demo: Demo) -> None:
+    demo.log_in("physician")
+
+    html = demo.page(f"/patients/{demo.ids['DEMO-0006']}/workup")
+
+    imaging = html.split('id="imaging"', 1)[1].split("</section>", 1)[0]
+    assert "CT of the chest" in imaging
+    assert "Bronchiectasis (multifocal)" in imaging and "HP:0002110" in imaging
+    assert "done" in imaging.split("A baseline chest CT at the diagnosis", 1)[1].split("</li>", 1)[0]

@@ -109,6 +109,47 @@ def test_adding_an_infection_through_the_form(site: tuple[TestClient, int, int])
     assert "Lung (pneumonia) (severe, hospitalised)" in response.text
 
 
+def test_adding_a_chest_ct_through_the_form(site: tuple[TestClient, int, int]) -> None:
+    client, own, _ = site
+    log_in(client, "physician")
+    token = csrf(client, f"/patients/{own}/imaging/new")
+
+    response = client.post(
+        f"/patients/{own}/imaging/new",
+        data={
+            "csrf_token": token,
+            "modality": "ct",
+            "body_site": "chest",
+            "performed_on": "2026-10-05",
+            "findings.0.kind": "bronchiectasis",
+            "findings.0.extent": "focal",
+            "report": "Synthetic: focal bronchiectasis of the middle lobe.",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Imaging study added to the record." in response.text
+    assert "CT chest: Bronchiectasis (focal)" in response.text
+
+
+def test_a_blank_imaging_finding_row_adds_no_finding(site: tuple[TestClient, int, int]) -> None:
+    client, own, _ = site
+    log_in(client, "physician")
+    token = csrf(client, f"/patients/{own}/imaging/new")
+    form = client.get(f"/patients/{own}/imaging/new").text
+    assert (
+        '<select id="findings.0.kind" name="findings.0.kind">\n          <option value="">—</option>' in form
+    )
+
+    data = {"csrf_token": token, "modality": "x_ray", "body_site": "chest", "performed_on": "2026-10-05"}
+    response = client.post(
+        f"/patients/{own}/imaging/new", data={**data, "findings.0.kind": "", "findings.0.extent": ""}
+    )
+
+    assert response.status_code == 200
+    assert "X-ray chest: no structured findings" in response.text
+
+
 def test_a_form_error_is_shown_next_to_its_field(site: tuple[TestClient, int, int]) -> None:
     client, own, _ = site
     log_in(client, "physician")

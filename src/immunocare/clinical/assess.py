@@ -12,6 +12,7 @@ from immunocare.domain import Assessment, Finding, FindingStatus, PatientRecord,
 from immunocare.knowledge import KnowledgeBase
 
 from .criteria import Evaluation, classify
+from .genetics import family_testing
 from .labs import Flag, LabReading
 from .recognize import recognize
 from .workup import workup_plan
@@ -72,6 +73,21 @@ def assess(
             title="Diagnostic work-up",
             findings=plan.findings,
             recommendations=plan.recommendations,
+        ),
+        Section(
+            key="imaging",
+            title="Imaging",
+            findings=(
+                *(term.as_finding() for term in evaluation.imaging_terms),
+                *(advice.finding for advice in plan.imaging),
+            ),
+            recommendations=tuple(a.recommendation for a in plan.imaging if a.recommendation is not None),
+        ),
+        Section(
+            key="genetics",
+            title="Genetic confirmation",
+            findings=tuple(interpretation.finding for interpretation in evaluation.genetics),
+            recommendations=family_testing(evaluation.genetics, kb),
         ),
     )
     return Assessment(

@@ -12,6 +12,10 @@ Once the record meets a working definition of one of the defects a protocol inve
 clinical diagnosis), its :class:`~immunocare.knowledge.topics.workup.WorkupOnDiagnosis` item says
 where the work-up goes on: the next stage is then the first with a test to order from that stage
 on (the earlier stages' remaining tests are named, not advised), or none when it ends there.
+
+The plan also holds the imaging studies the work-up advises
+(:func:`~immunocare.clinical.imaging.imaging_advice`),
+whether or not an immunodeficiency is confirmed: a baseline chest CT is advised at the diagnosis.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from immunocare.knowledge.topics.workup import (
 )
 
 from .criteria import Evaluation
+from .imaging import ImagingAdvice, imaging_advice
 from .labs import Flag
 
 __all__ = [
@@ -178,12 +183,14 @@ class WorkupPlan:
         recommendations: the tests of each protocol's next stage to order (none once an
             immunodeficiency is confirmed: the plan is then shown for reference).
         confirmed: the finding that an immunodeficiency is confirmed, when it is.
+        imaging: each imaging study the work-up knows, evaluated (with its recommendation).
     """
 
     findings: tuple[Finding, ...]
     plans: tuple[PatternPlan, ...]
     recommendations: tuple[Recommendation, ...]
     confirmed: Finding | None = None
+    imaging: tuple[ImagingAdvice, ...] = ()
 
 
 CONFIRMED = "confirmed_immunodeficiency"
@@ -356,6 +363,11 @@ def workup_plan(evaluation: Evaluation) -> WorkupPlan:
         if finding.status is FindingStatus.MET
     )
     confirmed = evaluation.rule(CONFIRMED)
+    imaging = imaging_advice(evaluation)
     if confirmed.status is FindingStatus.MET:
-        return WorkupPlan(findings=findings, plans=plans, recommendations=(), confirmed=confirmed)
-    return WorkupPlan(findings=findings, plans=plans, recommendations=_recommendations(plans, evaluation))
+        return WorkupPlan(
+            findings=findings, plans=plans, recommendations=(), confirmed=confirmed, imaging=imaging
+        )
+    return WorkupPlan(
+        findings=findings, plans=plans, recommendations=_recommendations(plans, evaluation), imaging=imaging
+    )

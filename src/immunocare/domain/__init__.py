@@ -7,7 +7,8 @@ No I/O and no clock live here: functions that depend on the date take it as an a
 - the record: :class:`Patient`, :class:`GrowthMeasurement`, :class:`InfectionEpisode`,
   :class:`LabResult`, :class:`Vaccination`, :class:`Medication`, :class:`ImmunoglobulinInfusion`,
   :class:`Diagnosis`, :class:`Phenotype`, :class:`FamilyHistoryEntry`, :class:`GeneticFinding`,
-  :class:`CareTeamMember`, gathered in :class:`PatientRecord`; :class:`ItemKind` names each kind.
+  :class:`ImagingStudy`, :class:`CareTeamMember`, gathered in :class:`PatientRecord`;
+  :class:`ItemKind` names each kind.
 - :mod:`~immunocare.domain.findings`: :class:`Finding`, :class:`Recommendation`, :class:`Assessment`.
 
 Every shape checks its own invariants on construction (an end before its start, an unknown unit,
@@ -26,6 +27,7 @@ from ._diagnosis import (
     Relation,
     Zygosity,
 )
+from ._imaging import BodySite, Extent, ImagingFinding, ImagingFindingKind, ImagingStudy, Modality
 from ._infection import (
     AntibioticCourse,
     CourseEffect,
@@ -64,6 +66,7 @@ __all__ = [
     "AcmgClass",
     "AntibioticCourse",
     "Assessment",
+    "BodySite",
     "CareRole",
     "CareTeamMember",
     "CodeSystem",
@@ -72,6 +75,7 @@ __all__ = [
     "Diagnosis",
     "DiagnosisStatus",
     "Evidence",
+    "Extent",
     "FamilyHistoryEntry",
     "Finding",
     "FindingStatus",
@@ -79,6 +83,9 @@ __all__ = [
     "GrowthKind",
     "GrowthMeasurement",
     "IgRoute",
+    "ImagingFinding",
+    "ImagingFindingKind",
+    "ImagingStudy",
     "ImmunoglobulinInfusion",
     "InfectionEpisode",
     "InfectionSite",
@@ -87,6 +94,7 @@ __all__ = [
     "ItemKind",
     "LabResult",
     "Medication",
+    "Modality",
     "PathogenClass",
     "Patient",
     "PatientRecord",

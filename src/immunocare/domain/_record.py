@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import TypeAlias
 
 from ._diagnosis import CareTeamMember, Diagnosis, FamilyHistoryEntry, GeneticFinding, Phenotype
+from ._imaging import ImagingStudy
 from ._infection import InfectionEpisode
 from ._labs import LabResult
 from ._patient import GrowthMeasurement, Patient
@@ -36,6 +37,7 @@ RecordItem: TypeAlias = (
     | Phenotype
     | FamilyHistoryEntry
     | GeneticFinding
+    | ImagingStudy
     | CareTeamMember
 )
 
@@ -53,6 +55,7 @@ class ItemKind(StrEnum):
     PHENOTYPES = "phenotypes"
     FAMILY_HISTORY = "family_history"
     GENETIC_FINDINGS = "genetic_findings"
+    IMAGING = "imaging"
     CARE_TEAM = "care_team"
 
     @property
@@ -77,6 +80,7 @@ _KIND_LABELS = {
     ItemKind.PHENOTYPES: "Phenotypes (HPO)",
     ItemKind.FAMILY_HISTORY: "Family history",
     ItemKind.GENETIC_FINDINGS: "Genetic findings",
+    ItemKind.IMAGING: "Imaging",
     ItemKind.CARE_TEAM: "Care team",
 }
 _ITEM_LABELS = {
@@ -90,6 +94,7 @@ _ITEM_LABELS = {
     ItemKind.PHENOTYPES: "phenotype",
     ItemKind.FAMILY_HISTORY: "family history entry",
     ItemKind.GENETIC_FINDINGS: "genetic finding",
+    ItemKind.IMAGING: "imaging study",
     ItemKind.CARE_TEAM: "care-team member",
 }
 
@@ -104,6 +109,7 @@ ITEM_TYPES: dict[ItemKind, type[RecordItem]] = {
     ItemKind.PHENOTYPES: Phenotype,
     ItemKind.FAMILY_HISTORY: FamilyHistoryEntry,
     ItemKind.GENETIC_FINDINGS: GeneticFinding,
+    ItemKind.IMAGING: ImagingStudy,
     ItemKind.CARE_TEAM: CareTeamMember,
 }
 """The record-shape class of each kind of item."""
@@ -124,6 +130,7 @@ class PatientRecord:
     phenotypes: tuple[Phenotype, ...] = ()
     family_history: tuple[FamilyHistoryEntry, ...] = ()
     genetic_findings: tuple[GeneticFinding, ...] = ()
+    imaging: tuple[ImagingStudy, ...] = ()
     care_team: tuple[CareTeamMember, ...] = ()
 
     def items(self, kind: ItemKind) -> tuple[RecordItem, ...]:
@@ -143,6 +150,7 @@ _DATES: dict[type, Callable[..., date | None]] = {
     Phenotype: lambda i: i.onset,
     FamilyHistoryEntry: lambda i: None,
     GeneticFinding: lambda i: i.reported_on,
+    ImagingStudy: lambda i: i.performed_on,
     CareTeamMember: lambda i: i.since,
 }
 
@@ -166,6 +174,11 @@ def _infusion(i: ImmunoglobulinInfusion) -> str:
     return text + (f" — {len(i.adverse_events)} adverse event(s)" if i.adverse_events else "")
 
 
+def _imaging(i: ImagingStudy) -> str:
+    found = ", ".join(finding.label for finding in i.findings) or "no structured findings"
+    return f"{i.modality.label} {i.body_site.value}: {found}"
+
+
 _SUMMARIES: dict[type, Callable[..., str]] = {
     GrowthMeasurement: lambda i: f"{i.kind.value.replace('_', ' ').capitalize()} {i.value}",
     InfectionEpisode: _infection,
@@ -183,6 +196,7 @@ _SUMMARIES: dict[type, Callable[..., str]] = {
     GeneticFinding: lambda i: (
         f"{i.gene} {i.hgvs} ({i.zygosity.value}, {i.acmg_class.value.replace('_', ' ')})"
     ),
+    ImagingStudy: _imaging,
     CareTeamMember: lambda i: f"{i.name} ({i.role.value.replace('_', ' ')})",
 }
 

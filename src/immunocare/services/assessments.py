@@ -21,11 +21,13 @@ from typing import Any
 
 from immunocare.clinical.assess import assess
 from immunocare.clinical.criteria import Evaluation, classify
+from immunocare.clinical.genetics import GeneticInterpretation, family_testing
+from immunocare.clinical.imaging import ImagingTerm
 from immunocare.clinical.labs import LabReading
 from immunocare.clinical.recognize import Recognition, recognize
 from immunocare.clinical.vaccine_response import VaccineResponse, vaccine_response
 from immunocare.clinical.workup import WorkupPlan, workup_plan
-from immunocare.domain import Assessment, Finding, PatientRecord
+from immunocare.domain import Assessment, Finding, PatientRecord, Recommendation
 from immunocare.errors import ValidationError
 
 from ._context import Actor, ServiceContext
@@ -66,7 +68,10 @@ class PatientWorkup:
             (the first immunoglobulin infusion) and the knowledge item that says why.
         vaccines: the vaccine challenges.
         classification: every ESID working definition, met first.
-        plan: the staged work-up plan.
+        plan: the staged work-up plan (its imaging advice included).
+        imaging_terms: the HPO terms the record's imaging findings show.
+        genetics: each gene with a reported variant, read against the IUIS classification.
+        family_testing: the relatives to offer testing, for each confirmed genetic diagnosis.
     """
 
     record: PatientRecord
@@ -77,6 +82,9 @@ class PatientWorkup:
     vaccines: VaccineResponse
     classification: tuple[Finding, ...]
     plan: WorkupPlan
+    imaging_terms: tuple[ImagingTerm, ...] = ()
+    genetics: tuple[GeneticInterpretation, ...] = ()
+    family_testing: tuple[Recommendation, ...] = ()
 
 
 def _evaluation(ctx: ServiceContext, record: PatientRecord, as_of: date | None) -> Evaluation:
@@ -128,6 +136,9 @@ def workup_patient(
         vaccines=vaccine_response(record, ctx.kb, day),
         classification=classify(evaluation),
         plan=workup_plan(evaluation),
+        imaging_terms=evaluation.imaging_terms,
+        genetics=evaluation.genetics,
+        family_testing=family_testing(evaluation.genetics, ctx.kb),
     )
 
 

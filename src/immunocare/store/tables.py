@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from immunocare._types import JSONDict
 from immunocare.domain import (
     AcmgClass,
+    BodySite,
     CareRole,
     CodeSystem,
     Comparator,
@@ -33,6 +34,7 @@ from immunocare.domain import (
     InfectionSite,
     InfusionSetting,
     ItemKind,
+    Modality,
     PathogenClass,
     Relation,
     Route,
@@ -54,6 +56,7 @@ __all__ = [
     "FamilyHistoryRow",
     "GeneticFindingRow",
     "GrowthRow",
+    "ImagingRow",
     "InfectionRow",
     "InfusionRow",
     "ItemRow",
@@ -333,6 +336,19 @@ class GeneticFindingRow(ItemRow):
     notes: Mapped[str | None] = mapped_column(Text)
 
 
+class ImagingRow(ItemRow):
+    """``imaging_studies``; the structured findings are JSON."""
+
+    __tablename__ = "imaging_studies"
+    sort_date = "performed_on"
+
+    modality: Mapped[Modality]
+    body_site: Mapped[BodySite]
+    performed_on: Mapped[date]
+    findings: Mapped[list[JSONDict]] = mapped_column(JSON)
+    report: Mapped[str | None] = mapped_column(Text)
+
+
 class CareTeamRow(ItemRow):
     """``care_team_members``."""
 
@@ -358,6 +374,7 @@ ITEM_ROWS: Mapping[ItemKind, type[ItemRow]] = MappingProxyType(
         ItemKind.PHENOTYPES: PhenotypeRow,
         ItemKind.FAMILY_HISTORY: FamilyHistoryRow,
         ItemKind.GENETIC_FINDINGS: GeneticFindingRow,
+        ItemKind.IMAGING: ImagingRow,
         ItemKind.CARE_TEAM: CareTeamRow,
     }
 )

@@ -15,6 +15,7 @@ from immunocare.services.worklist import worklist
 from ._lookup import KnowledgeLookup
 from ._render import render
 from ._session import SessionDep, actor_of
+from .imaging_genetics_view import genetics_section, imaging_section
 from .workup_view import fold, workup_page
 
 __all__ = ["router"]
@@ -53,6 +54,8 @@ def workup(
         workup=found,
         patient=found.record.patient,
         page=workup_page(found, ctx.kb),
+        imaging=imaging_section(found),
+        genetics=genetics_section(found),
         lookup=KnowledgeLookup(ctx.kb),
         fold=fold,
         section="patients",

@@ -143,11 +143,16 @@ def _value(spec: FormField, data: typing.Mapping[str, str], prefix: str) -> Any:
 def _filled(spec: FormField, data: typing.Mapping[str, str], prefix: str) -> dict[str, Any] | None:
     """The values of a group of inputs, or ``None`` when nothing was typed in it.
 
-    Choices left at their default and unticked boxes do not count as typing.
+    Choices left at their default and unticked boxes do not count as typing; a choice without a
+    default (nested ones offer a blank) counts once one is made.
     """
     values = {child.name: _value(child, data, prefix) for child in spec.children}
-    typed = [child.name for child in spec.children if child.widget not in ("select", "checkbox")]
-    if not any(values[name] not in (None, "", []) for name in typed):
+    typed = [child.name for child in spec.children if child.widget != "checkbox"]
+    defaults = {child.name: child.default for child in spec.children if child.widget == "select"}
+    if not any(
+        values[name] not in (None, "", []) and (name not in defaults or values[name] != defaults[name])
+        for name in typed
+    ):
         return None
     return {name: value for name, value in values.items() if value is not None}
 

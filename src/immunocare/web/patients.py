@@ -44,6 +44,7 @@ _SIDE_KINDS = (
     ItemKind.DIAGNOSES,
     ItemKind.MEDICATIONS,
     ItemKind.GENETIC_FINDINGS,
+    ItemKind.IMAGING,
     ItemKind.PHENOTYPES,
     ItemKind.FAMILY_HISTORY,
     ItemKind.CARE_TEAM,

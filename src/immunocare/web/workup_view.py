@@ -189,6 +189,8 @@ def _recommendations(workup: PatientWorkup) -> tuple[Recommendation, ...]:
     every = (
         *recognition.referral_advice,
         *workup.plan.recommendations,
+        *(advice.recommendation for advice in workup.plan.imaging if advice.recommendation),
+        *workup.family_testing,
         *workup.vaccines.recommendations,
         *recognition.secondary_advice,
     )

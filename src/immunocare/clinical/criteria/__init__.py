@@ -18,7 +18,8 @@ tell — what is missing and which test would supply it.
 
 from ._evaluate import evaluate
 from ._evaluation import Evaluation
+from ._history import is_or_below
 from ._rules import evaluate_rule, signs_of
 from .classify import classify
 
-__all__ = ["Evaluation", "classify", "evaluate", "evaluate_rule", "signs_of"]
+__all__ = ["Evaluation", "classify", "evaluate", "evaluate_rule", "is_or_below", "signs_of"]

@@ -6,14 +6,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from immunocare.domain import Finding, PatientRecord, age_in_years
 from immunocare.knowledge import KnowledgeBase
 from immunocare.knowledge.topics._criteria import LabTest
 from immunocare.knowledge.topics.lab_interpretation import SdReading, TreatmentConfounder
 
+from ..imaging import ImagingTerm, imaging_phenotypes
 from ..labs import LabBook
 from ..test_results import TestOutcome, qualitative_results
+
+if TYPE_CHECKING:
+    from ..genetics import GeneticInterpretation
 
 __all__ = ["Evaluation"]
 
@@ -41,6 +46,18 @@ class Evaluation:
     def labs(self) -> LabBook:
         """Every laboratory result read against its reference."""
         return LabBook.of(self.record, self.kb)
+
+    @cached_property
+    def imaging_terms(self) -> tuple[ImagingTerm, ...]:
+        """Every HPO term the record's imaging findings show."""
+        return imaging_phenotypes(self.record, self.kb)
+
+    @cached_property
+    def genetics(self) -> tuple[GeneticInterpretation, ...]:
+        """Each gene with a reported variant, read against the IUIS classification."""
+        from ..genetics import interpret_genetics  # it reads phenotypes through this evaluation
+
+        return interpret_genetics(self)
 
     @cached_property
     def test_outcomes(self) -> tuple[TestOutcome, ...]:

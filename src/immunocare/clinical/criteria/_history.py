@@ -41,6 +41,7 @@ __all__ = [
     "family_history",
     "genetic",
     "infection_count",
+    "is_or_below",
     "medication",
     "phenotype",
     "sex",
@@ -186,7 +187,7 @@ def _first_manifestation(leaf: Age, evaluation: Evaluation) -> InfectionEpisode 
         onsets += [
             (p.onset, p)
             for p in evaluation.record.phenotypes
-            if not p.excluded and p.onset is not None and not _is_or_below(evaluation, p.hpo_id, tests, True)
+            if not p.excluded and p.onset is not None and not is_or_below(evaluation, p.hpo_id, tests, True)
         ]
     return min(onsets, key=lambda pair: pair[0])[1] if onsets else None
 
@@ -271,7 +272,8 @@ def family_history(leaf: FamilyHistory, evaluation: Evaluation) -> Finding:
     return leaf_finding(leaf, NOT_MET, "no matching relative with an immunodeficiency recorded")
 
 
-def _is_or_below(evaluation: Evaluation, term: str, targets: tuple[str, ...], descendants: bool) -> bool:
+def is_or_below(evaluation: Evaluation, term: str, targets: tuple[str, ...], descendants: bool) -> bool:
+    """Whether ``term`` is one of ``targets`` or, with ``descendants``, more specific than one."""
     if term in targets:
         return True
     if not descendants:
@@ -285,20 +287,31 @@ def _is_or_below(evaluation: Evaluation, term: str, targets: tuple[str, ...], de
 
 
 def phenotype(leaf: PhenotypeTerm, evaluation: Evaluation) -> Finding:
-    """One of the HPO terms (or a more specific one) is recorded as observed, or as excluded."""
+    """One of the HPO terms (or a more specific one) is recorded as observed, or as excluded.
+
+    Terms observed on imaging (:func:`~immunocare.clinical.imaging.imaging_phenotypes`) count as
+    observed, with the study as their evidence.
+    """
     excluded = leaf.state == "excluded"
     found: list[Phenotype] = [
         p
         for p in evaluation.record.phenotypes
-        if p.excluded == excluded and _is_or_below(evaluation, p.hpo_id, leaf.hpo, leaf.descendants)
+        if p.excluded == excluded and is_or_below(evaluation, p.hpo_id, leaf.hpo, leaf.descendants)
+    ]
+    imaged = [
+        term
+        for term in (() if excluded else evaluation.imaging_terms)
+        if is_or_below(evaluation, term.hpo_id, leaf.hpo, leaf.descendants)
     ]
     state = "excluded" if excluded else "observed"
-    if found:
+    if found or imaged:
         return leaf_finding(
             leaf,
             MET,
-            f"recorded as {state}: " + ", ".join(p.label for p in found),
-            evidence=evidence_of(ItemKind.PHENOTYPES, found),
+            f"recorded as {state}: "
+            + ", ".join([p.label for p in found] + [f"{t.label} (imaging)" for t in imaged]),
+            evidence=evidence_of(ItemKind.PHENOTYPES, found) + tuple(term.evidence for term in imaged),
+            verified=all(term.verified for term in imaged),
         )
     return leaf_finding(leaf, NOT_MET, f"none of {', '.join(leaf.hpo)} recorded as {state}")
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from immunocare.domain import AcmgClass, Finding
+from immunocare.domain import Finding
 from immunocare.errors import NotFoundError
 from immunocare.knowledge import KBItem
 from immunocare.knowledge.topics.esid_criteria import EsidDefinition
-from immunocare.knowledge.topics.iuis import IuisIndex
 from immunocare.knowledge.topics.referral import CaseDefinition, ReferralRule
 from immunocare.knowledge.topics.warning_signs import WarningSign, WarningSignList
 from immunocare.knowledge.topics.workup import WorkupPattern
@@ -16,8 +15,6 @@ from ._evaluate import evaluate
 from ._evaluation import Evaluation
 
 __all__ = ["evaluate_rule", "signs_of"]
-
-_CAUSAL = (AcmgClass.PATHOGENIC, AcmgClass.LIKELY_PATHOGENIC)
 
 
 def _as_rule(
@@ -83,12 +80,11 @@ def _sign_list(item: WarningSignList, evaluation: Evaluation) -> Finding:
 
 
 def _genetic_diagnosis(evaluation: Evaluation) -> str | None:
-    """A causal variant in an IUIS gene, in words, if the record has one."""
-    index = IuisIndex.from_kb(evaluation.kb)
-    for finding in evaluation.record.genetic_findings:
-        if finding.acmg_class in _CAUSAL and index.entries_for_gene(finding.gene):
-            return f"{finding.gene} {finding.hgvs} ({finding.acmg_class.value.replace('_', ' ')})"
-    return None
+    """A genetically confirmed diagnosis (see :mod:`immunocare.clinical.genetics`), in words, if any."""
+    from ..genetics import Verdict
+
+    confirmed = [i for i in evaluation.genetics if i.verdict is Verdict.CONFIRMED]
+    return "; ".join(i.finding.title.removeprefix("Genetically confirmed: ") for i in confirmed) or None
 
 
 def _definition(item: EsidDefinition, evaluation: Evaluation) -> Finding:
@@ -107,8 +103,8 @@ def _definition(item: EsidDefinition, evaluation: Evaluation) -> Finding:
     variant = _genetic_diagnosis(evaluation) if item.applies_to == "without_genetic_diagnosis" else None
     if variant:
         explanation += (
-            f". A genetic diagnosis is recorded ({variant}); ESID's clinical definitions are for patients "
-            "without one, so this one is shown for completeness"
+            f". A genetic diagnosis is confirmed ({variant}) and takes precedence: ESID's clinical "
+            "definitions are for patients without one, so this one is shown for completeness"
         )
     return _as_rule(item, tree, title=item.entity, explanation=explanation)
 

@@ -12,6 +12,8 @@ Three item types live in ``data/workup/``:
 - :class:`WorkupOnDiagnosis`: once the record meets the working definition of one of the defects a
   protocol investigates (a clinical diagnosis), the stage the work-up goes on with — the genetic
   stage, say — instead of the earlier stages' remaining tests; or none, when it ends there.
+- :class:`WorkupImaging`: an imaging study a source advises (a baseline chest CT at the diagnosis
+  of an antibody deficiency…) as a criterion, the modality and region, and what it looks for.
 
 A step is a :class:`LabStep` (a ``LabTest`` or ``LabPanel`` of ``data/referral``); :data:`Step`
 is a union discriminated by ``kind`` so that imaging studies can join it as another kind.
@@ -29,7 +31,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from immunocare.domain import Urgency
+from immunocare.domain import BodySite, Modality, Urgency
 from immunocare.knowledge._base import ID_PATTERN, KBItem, KBModel, Topic
 
 from ._criteria import LabTest, Tree, reference_problems
@@ -45,6 +47,7 @@ __all__ = [
     "LabStep",
     "StageLevel",
     "Step",
+    "WorkupImaging",
     "WorkupOnDiagnosis",
     "WorkupPattern",
     "WorkupProtocol",
@@ -148,7 +151,23 @@ class WorkupOnDiagnosis(KBItem):
     go_to: StageLevel | None = Field(description="The stage to go on with; none: the work-up ends.")
 
 
-WorkupItem = Annotated[WorkupProtocol | WorkupPattern | WorkupOnDiagnosis, Field(discriminator="type")]
+class WorkupImaging(KBItem):
+    """An imaging study a source advises when its trigger is met.
+
+    A study of the same modality and region on record by the day of the evaluation counts as done.
+    """
+
+    type: Literal["imaging"]
+    trigger: Tree
+    modality: Modality
+    body_site: BodySite
+    purpose: str = Field(min_length=1, description="What the study looks for, as the source says.")
+    urgency: Urgency
+
+
+WorkupItem = Annotated[
+    WorkupProtocol | WorkupPattern | WorkupOnDiagnosis | WorkupImaging, Field(discriminator="type")
+]
 
 
 def _protocol_problems(kb: KnowledgeBase) -> list[str]:
@@ -194,8 +213,14 @@ def _on_diagnosis_problems(kb: KnowledgeBase) -> list[str]:
     return problems
 
 
+def _imaging_problems(kb: KnowledgeBase) -> list[str]:
+    return [
+        problem for item in kb.of(WorkupImaging) for problem in reference_problems(kb, item.id, item.trigger)
+    ]
+
+
 def _workup_problems(kb: KnowledgeBase) -> list[str]:
-    return _protocol_problems(kb) + _pattern_problems(kb) + _on_diagnosis_problems(kb)
+    return _protocol_problems(kb) + _pattern_problems(kb) + _on_diagnosis_problems(kb) + _imaging_problems(kb)
 
 
 TOPIC = Topic(

@@ -21,6 +21,8 @@ from ._record import (
     GeneticFindingOut,
     GrowthIn,
     GrowthOut,
+    ImagingIn,
+    ImagingOut,
     InfectionIn,
     InfectionOut,
     InfusionIn,
@@ -63,6 +65,7 @@ ITEM_SCHEMAS: dict[ItemKind, ItemSchemas] = {
         (ItemKind.PHENOTYPES, PhenotypeIn, PhenotypeOut),
         (ItemKind.FAMILY_HISTORY, FamilyHistoryIn, FamilyHistoryOut),
         (ItemKind.GENETIC_FINDINGS, GeneticFindingIn, GeneticFindingOut),
+        (ItemKind.IMAGING, ImagingIn, ImagingOut),
         (ItemKind.CARE_TEAM, CareTeamMemberIn, CareTeamMemberOut),
     ]
 }
@@ -93,6 +96,7 @@ class RecordDocument(InputModel):
     phenotypes: Annotated[tuple[PhenotypeIn, ...], _MAX_ITEMS] = ()
     family_history: Annotated[tuple[FamilyHistoryIn, ...], _MAX_ITEMS] = ()
     genetic_findings: Annotated[tuple[GeneticFindingIn, ...], _MAX_ITEMS] = ()
+    imaging: Annotated[tuple[ImagingIn, ...], _MAX_ITEMS] = ()
     care_team: Annotated[tuple[CareTeamMemberIn, ...], _MAX_ITEMS] = ()
 
 

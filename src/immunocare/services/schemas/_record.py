@@ -10,6 +10,7 @@ from pydantic import Field
 from immunocare.domain import (
     AcmgClass,
     AntibioticCourse,
+    BodySite,
     CareRole,
     CareTeamMember,
     CodeSystem,
@@ -17,11 +18,15 @@ from immunocare.domain import (
     CourseEffect,
     Diagnosis,
     DiagnosisStatus,
+    Extent,
     FamilyHistoryEntry,
     GeneticFinding,
     GrowthKind,
     GrowthMeasurement,
     IgRoute,
+    ImagingFinding,
+    ImagingFindingKind,
+    ImagingStudy,
     ImmunoglobulinInfusion,
     InfectionEpisode,
     InfectionSite,
@@ -29,6 +34,7 @@ from immunocare.domain import (
     InfusionSetting,
     LabResult,
     Medication,
+    Modality,
     PathogenClass,
     Patient,
     Phenotype,
@@ -55,6 +61,9 @@ __all__ = [
     "GeneticFindingOut",
     "GrowthIn",
     "GrowthOut",
+    "ImagingFindingIn",
+    "ImagingIn",
+    "ImagingOut",
     "InfectionIn",
     "InfectionOut",
     "InfusionAdverseEventIn",
@@ -341,6 +350,33 @@ class GeneticFindingIn(DomainModel):
 
 class GeneticFindingOut(GeneticFindingIn):
     """A stored genetic finding."""
+
+    id: Id
+
+
+class ImagingFindingIn(DomainModel):
+    """One structured finding of an imaging study."""
+
+    __domain__ = ImagingFinding
+
+    kind: ImagingFindingKind
+    extent: Extent | None = None
+
+
+class ImagingIn(DomainModel):
+    """An imaging study and its report."""
+
+    __domain__ = ImagingStudy
+
+    modality: Modality
+    body_site: BodySite
+    performed_on: date
+    findings: Annotated[tuple[ImagingFindingIn, ...], Field(max_length=20)] = ()
+    report: LongText | None = None
+
+
+class ImagingOut(ImagingIn):
+    """A stored imaging study."""
 
     id: Id
 
