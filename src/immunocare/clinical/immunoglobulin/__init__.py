@@ -1,0 +1,46 @@
+"""Immunoglobulin replacement: dose calculators, the infusion schedule, eligibility and titration.
+
+Every number is a :class:`Cited` value naming the knowledge items (``ig_dosing``,
+``ig_products``) and citations it comes from; nothing here orders or prescribes.
+
+- :mod:`._sources`: :func:`find_product`, :func:`check_weight`, :class:`Cited`, :class:`Source`.
+- :mod:`._dosing`: the dose-determining weight (actual and adjusted), label and regimen doses,
+  SCIG from an IVIG dose, the facilitated SCIG ramp-up, the measles-exposure dose.
+- :mod:`._vials`: a dose in whole vials, the nearest totals below and above.
+- :mod:`._schedule`: infusion rate steps (IV per kg, SC per site), volume per site, sites.
+- :mod:`._plan`: all of the above for one patient and product (``immunocare ig plan``).
+"""
+
+from ._dosing import (
+    DoseWeights,
+    dose_weights,
+    fscig_ramp_up,
+    label_doses,
+    measles_exposure_dose,
+    scig_from_ivig,
+)
+from ._plan import IgPlan, PlanRequest, ig_plan
+from ._schedule import InfusionSchedule, infusion_schedules
+from ._sources import Cited, Source, check_weight, find_product
+from ._vials import Containers, VialRounding, round_to_presentations
+
+__all__ = [
+    "Cited",
+    "Containers",
+    "DoseWeights",
+    "IgPlan",
+    "InfusionSchedule",
+    "PlanRequest",
+    "Source",
+    "VialRounding",
+    "check_weight",
+    "dose_weights",
+    "find_product",
+    "fscig_ramp_up",
+    "ig_plan",
+    "infusion_schedules",
+    "label_doses",
+    "measles_exposure_dose",
+    "round_to_presentations",
+    "scig_from_ivig",
+]
