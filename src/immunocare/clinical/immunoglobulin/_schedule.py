@@ -79,7 +79,8 @@ def _iv_lines(schedule: RateSchedule, product: IgProduct, weight: Quantity, sour
     for number, step in enumerate(schedule.steps, start=1):
         per_kg = _iv_rate(step, product)
         held = f", for {step.duration}" if step.duration else ""
-        every = f", raised every {schedule.step_every} as tolerated" if schedule.step_every else ""
+        rising = schedule.step_every is not None and number < len(schedule.steps)
+        every = f", raised every {schedule.step_every} as tolerated" if rising else ""
         lines.append(
             Cited(
                 label=f"Rate step {number} ({per_kg}{held}{every})",

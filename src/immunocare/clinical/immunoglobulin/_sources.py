@@ -24,19 +24,22 @@ class Source:
     item_id: str
     citations: tuple[str, ...]
     citation_ids: tuple[str, ...]
+    names: tuple[str, ...]
     verified: bool
 
     def __str__(self) -> str:
-        text = f"{self.item_id}: {'; '.join(self.citations)}"
-        return text if self.verified else f"{text} (UNVERIFIED)"
+        text = f"{self.item_id} ({'; '.join(self.names)})"
+        return text if self.verified else f"{text} UNVERIFIED"
 
 
 def source_of(kb: KnowledgeBase, item: KBItem) -> Source:
     """The source of a number read from ``item``."""
+    ids = tuple(dict.fromkeys(ref.source for ref in item.citations))
     return Source(
         item_id=item.id,
         citations=tuple(kb.cite(item)),
-        citation_ids=tuple(dict.fromkeys(ref.source for ref in item.citations)),
+        citation_ids=ids,
+        names=tuple(kb.citations[i].short() for i in ids),
         verified=item.verified,
     )
 
