@@ -9,6 +9,9 @@ Every number is a :class:`Cited` value naming the knowledge items (``ig_dosing``
 - :mod:`._vials`: a dose in whole vials, the nearest totals below and above.
 - :mod:`._schedule`: infusion rate steps (IV per kg, SC per site), volume per site, sites.
 - :mod:`._plan`: all of the above for one patient and product (``immunocare ig plan``).
+- :mod:`._eligibility`: indicated PID diagnoses, and SID per the EU 2019 criteria, as Findings.
+- :mod:`._titration`: trough targets by diagnosis (bronchiectasis detectors as a hook), the
+  keep / raise / lower suggestion and the time to steady state.
 """
 
 from ._dosing import (
@@ -19,12 +22,23 @@ from ._dosing import (
     measles_exposure_dose,
     scig_from_ivig,
 )
+from ._eligibility import pid_indication, sid_eligibility
 from ._plan import IgPlan, PlanRequest, ig_plan
 from ._schedule import InfusionSchedule, infusion_schedules
 from ._sources import Cited, Source, check_weight, find_product
+from ._titration import (
+    BRONCHIECTASIS_DETECTORS,
+    BronchiectasisDetector,
+    Titration,
+    bronchiectasis_evidence,
+    titrate,
+    trough_targets,
+)
 from ._vials import Containers, VialRounding, round_to_presentations
 
 __all__ = [
+    "BRONCHIECTASIS_DETECTORS",
+    "BronchiectasisDetector",
     "Cited",
     "Containers",
     "DoseWeights",
@@ -32,7 +46,9 @@ __all__ = [
     "InfusionSchedule",
     "PlanRequest",
     "Source",
+    "Titration",
     "VialRounding",
+    "bronchiectasis_evidence",
     "check_weight",
     "dose_weights",
     "find_product",
@@ -41,6 +57,10 @@ __all__ = [
     "infusion_schedules",
     "label_doses",
     "measles_exposure_dose",
+    "pid_indication",
     "round_to_presentations",
     "scig_from_ivig",
+    "sid_eligibility",
+    "titrate",
+    "trough_targets",
 ]
