@@ -7,16 +7,25 @@ from typing import Any
 
 import pytest
 
+from immunocare.clinical.assess import assess
 from immunocare.clinical.immunoglobulin import (
     bronchiectasis_evidence,
     pid_indication,
     sid_eligibility,
     titrate,
 )
-from immunocare.domain import CourseEffect, DiagnosisStatus, FindingStatus, PatientRecord, Severity
+from immunocare.domain import (
+    CourseEffect,
+    DiagnosisStatus,
+    FindingStatus,
+    GrowthKind,
+    PatientRecord,
+    Quantity,
+    Severity,
+)
 from immunocare.knowledge import KnowledgeBase
 from tests.clinical.builders import course, episode, lab, record
-from tests.factories import make_diagnosis, make_infusion, make_phenotype
+from tests.factories import make_diagnosis, make_growth, make_infusion, make_phenotype
 
 AS_OF = date(2026, 6, 1)
 BIRTH = date(1980, 1, 1)
@@ -179,3 +188,18 @@ def test_bronchiectasis_raises_the_target_with_an_unverified_source(kb: Knowledg
 def test_no_titration_without_infusions(kb: KnowledgeBase) -> None:
     result = titrate(record(BIRTH, diagnoses=(make_diagnosis(),)), kb, AS_OF)
     assert result.findings == () and result.recommendations == ()
+
+
+def test_assessment_has_the_immunoglobulin_section(kb: KnowledgeBase) -> None:
+    growth = (
+        make_growth(kind=GrowthKind.WEIGHT, measured_on=date(2025, 4, 1), value=Quantity(20, "kg"), id=50),
+    )
+    section = assess(on_ivig(kb, 7.0, growth=growth), kb, AS_OF).section("immunoglobulin")
+    assert section is not None and section.title == "Immunoglobulin replacement"
+    by_rule = {f.rule_id: f for f in section.findings}
+    assert by_rule["ig_indication_pid"].status is FindingStatus.MET
+    assert "sid_eligibility_eu" not in by_rule  # SID criteria only when no PID indication is found
+    regimen = by_rule["ig_current_regimen"].explanation
+    assert "Privigen (Intravenous (IVIG)) 6 g on 2025-04-15, 4.4 weeks after the previous infusion" in regimen
+    assert "0.30 g/kg at 20 kg" in regimen
+    assert [r.action for r in section.recommendations] == ["ig_dose_keep"]

@@ -12,6 +12,7 @@ from immunocare.domain import Assessment, Finding, FindingStatus, PatientRecord,
 from immunocare.knowledge import KnowledgeBase
 
 from .criteria import Evaluation, classify
+from .immunoglobulin import immunoglobulin_section
 from .labs import Flag, LabReading
 from .recognize import recognize
 from .workup import workup_plan
@@ -73,6 +74,7 @@ def assess(
             findings=plan.findings,
             recommendations=plan.recommendations,
         ),
+        immunoglobulin_section(record, kb, as_of),
     )
     return Assessment(
         patient_id=record.patient.id,

@@ -12,6 +12,7 @@ Every number is a :class:`Cited` value naming the knowledge items (``ig_dosing``
 - :mod:`._eligibility`: indicated PID diagnoses, and SID per the EU 2019 criteria, as Findings.
 - :mod:`._titration`: trough targets by diagnosis (bronchiectasis detectors as a hook), the
   keep / raise / lower suggestion and the time to steady state.
+- :mod:`._section`: the assessment's "Immunoglobulin replacement" section.
 """
 
 from ._dosing import (
@@ -25,6 +26,7 @@ from ._dosing import (
 from ._eligibility import pid_indication, sid_eligibility
 from ._plan import IgPlan, PlanRequest, ig_plan
 from ._schedule import InfusionSchedule, infusion_schedules
+from ._section import immunoglobulin_section
 from ._sources import Cited, Source, check_weight, find_product
 from ._titration import (
     BRONCHIECTASIS_DETECTORS,
@@ -54,6 +56,7 @@ __all__ = [
     "find_product",
     "fscig_ramp_up",
     "ig_plan",
+    "immunoglobulin_section",
     "infusion_schedules",
     "label_doses",
     "measles_exposure_dose",
