@@ -19,6 +19,7 @@ from immunocare.domain import (
     DiagnosisStatus,
     FindingStatus,
     GrowthKind,
+    IgRoute,
     PatientRecord,
     Quantity,
     Severity,
@@ -136,6 +137,16 @@ def test_raise_estimates_the_extra_dose_from_lee_2020(kb: KnowledgeBase) -> None
     # target 6 g/L (EU IVIG) − 4.54 = 1.46 g/L; 0.73 g/L per 100 mg/kg → 200 mg/kg
     assert "about 200 mg/kg more per dose" in advice.rationale
     assert "lee2020" in advice.citations
+
+
+def test_no_ivig_dose_estimate_on_scig(kb: KnowledgeBase) -> None:
+    base = on_ivig(kb, 4.2)
+    scig = tuple(
+        make_infusion(given_on=i.given_on, route=IgRoute.SC, sites=2, id=i.id) for i in base.infusions
+    )
+    changed = PatientRecord(patient=base.patient, infusions=scig, labs=base.labs, diagnoses=base.diagnoses)
+    (advice,) = titrate(changed, kb, AS_OF).recommendations
+    assert advice.action == "ig_dose_raise" and "mg/kg more per dose" not in advice.rationale
 
 
 def test_trough_findings_and_steady_state(kb: KnowledgeBase) -> None:

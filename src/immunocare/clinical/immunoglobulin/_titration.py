@@ -128,9 +128,11 @@ def _finding(
     )
 
 
-def _trough_finding(target: TroughTarget, value: Quantity | None, trough: LabReading | None) -> Finding:
+def _trough_finding(
+    target: TroughTarget, value: Quantity | None, trough: LabReading | None, baseline: LabReading | None
+) -> Finding:
     if value is None:
-        missing = ("IgG before the first infusion (the baseline the target is set above)",)
+        missing = ("IgG before the first recorded infusion (the baseline the target is set above)",)
         return _finding(target, FindingStatus.UNDETERMINED, "no untreated IgG", missing=missing)
     if trough is None or trough.value is None:
         missing = ("a trough IgG on replacement",)
@@ -139,7 +141,12 @@ def _trough_finding(target: TroughTarget, value: Quantity | None, trough: LabRea
     return _finding(
         target,
         FindingStatus.MET if met else FindingStatus.NOT_MET,
-        f"latest trough {trough.shown} on {trough.day.isoformat()}; target {target.comparator} {value}",
+        f"latest trough {trough.shown} on {trough.day.isoformat()}; target {target.comparator} {value}"
+        + (
+            f" (untreated IgG {baseline.shown} on {baseline.day.isoformat()} + {target.above_baseline})"
+            if baseline is not None and target.above_baseline is not None
+            else ""
+        ),
         evidence=trough.evidence(),
     )
 
@@ -149,10 +156,18 @@ def _cite(items: Sequence[DoseResponse | TroughTarget | MonitoringPlan | IgRegim
 
 
 def _suggest(
-    kb: KnowledgeBase, trough: Quantity, target: Quantity, infections: int, governing: TroughTarget
+    kb: KnowledgeBase,
+    trough: Quantity,
+    target: Quantity,
+    infections: int,
+    governing: TroughTarget,
+    route: IgRoute,
 ) -> Recommendation:
+    """Keep, raise or lower; the extra-dose estimate uses IVIG studies, so it is given for IVIG only."""
     responses = kb.of(DoseResponse)
-    per_dose = [r for r in responses if r.exposure == "IVIG dose" and r.change is not None]
+    per_dose = [
+        r for r in responses if r.exposure == "IVIG dose" and r.change is not None and route is IgRoute.IV
+    ]
     benefit = [r for r in responses if r.exposure == "trough IgG"]
     if trough.value < target.value:
         gap = target.value - trough.value
@@ -210,7 +225,8 @@ def _steady_state(kb: KnowledgeBase, route: IgRoute, started: date, as_of: date)
             title="Time to steady state on replacement",
             status=FindingStatus.MET if reached else FindingStatus.NOT_MET,
             explanation=(
-                f"{on_therapy.value_in('mo'):.1f} months since the first infusion on {started.isoformat()}; "
+                f"{on_therapy.value_in('mo'):.1f} months since the first recorded infusion "
+                f"on {started.isoformat()}; "
                 f"equilibrium takes {span}" + ("" if reached else ", so troughs may still be rising")
             ),
             citations=_cite([regimen]),
@@ -231,12 +247,12 @@ def titrate(
         return Titration(findings=(), recommendations=())
     started, route = infusions[0].given_on, infusions[-1].route
     igg = [r for r in LabBook.of(record, kb).of_analyte(_IGG, until=as_of) if r.value is not None]
-    baseline = next((r for r in reversed(igg) if r.day < started), None)
+    baseline = next((r for r in igg if r.day < started), None)
     trough = next((r for r in reversed(igg) if r.day >= started), None)
     lungs = bronchiectasis_evidence(record, detectors)
     targets = trough_targets(record, kb, route, bronchiectasis=bool(lungs))
     values = [(t, _target_value(t, baseline)) for t in targets]
-    findings = [_trough_finding(t, v, trough) for t, v in values]
+    findings = [_trough_finding(t, v, trough, baseline) for t, v in values]
     steady = _steady_state(kb, route, started, as_of)
     findings += [steady] if steady else []
     decided = [(t, v) for t, v in values if v is not None]
@@ -252,12 +268,14 @@ def titrate(
         )
         return Titration(findings=tuple(findings), recommendations=(advice,))
     governing, target = max(decided, key=lambda pair: pair[1].value)
-    advice = _suggest(kb, trough.value.to("g/L"), target, infections, governing)
+    advice = _suggest(kb, trough.value.to("g/L"), target, infections, governing, route)
     if lungs:
         advice = Recommendation(
             action=advice.action,
             text=advice.text,
-            rationale=f"{advice.rationale} Bronchiectasis: " + "; ".join(e.summary for e in lungs) + ".",
+            rationale=f"{advice.rationale.rstrip('.')}. Bronchiectasis: "
+            + "; ".join(e.summary for e in lungs)
+            + ".",
             based_on=advice.based_on,
             citations=advice.citations,
             verified=advice.verified,
