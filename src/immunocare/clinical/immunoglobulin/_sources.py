@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 from immunocare.domain import IgRoute, Quantity
 from immunocare.errors import ValidationError
-from immunocare.knowledge import KnowledgeBase
-from immunocare.knowledge._base import KBItem
+from immunocare.knowledge import KBItem, KnowledgeBase
 from immunocare.knowledge.topics.ig_dosing import WeightBounds
 from immunocare.knowledge.topics.ig_products import IgProduct
 
