@@ -17,6 +17,7 @@ from immunocare.errors import ConfigurationError
 
 from ._common import CliState, console, errors, state
 from .assess import assess_command
+from .immunoglobulin import ig_app
 from .kb import kb_app
 from .records import audit, record_app
 from .users import users_app
@@ -35,6 +36,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(record_app, name="record")
 app.add_typer(kb_app, name="kb")
+app.add_typer(ig_app, name="ig")
 app.command("audit")(audit)
 app.command("assess")(assess_command)
 

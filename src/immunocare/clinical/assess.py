@@ -13,6 +13,7 @@ from immunocare.knowledge import KnowledgeBase
 
 from .criteria import Evaluation, classify
 from .genetics import family_testing
+from .immunoglobulin import immunoglobulin_section
 from .labs import Flag, LabReading
 from .recognize import recognize
 from .workup import workup_plan
@@ -89,6 +90,7 @@ def assess(
             findings=tuple(interpretation.finding for interpretation in evaluation.genetics),
             recommendations=family_testing(evaluation.genetics, kb),
         ),
+        immunoglobulin_section(record, kb, as_of),
     )
     return Assessment(
         patient_id=record.patient.id,

@@ -39,6 +39,7 @@ __all__ = [
     "TOPIC",
     "AntibodyFailureDefinition",
     "Criterion",
+    "DiagnosisCodes",
     "DoseResponse",
     "DoseWeightFormula",
     "Eligibility",
@@ -52,6 +53,7 @@ __all__ = [
     "RampStep",
     "RampUp",
     "TroughTarget",
+    "WeightBounds",
 ]
 
 ORDER = 61
@@ -194,6 +196,27 @@ class DoseWeightFormula(KBItem):
         return Quantity(round(kg, 6), "kg")
 
 
+class WeightBounds(KBItem):
+    """The body weights a dose calculator accepts; outside them the weight is taken as a typing error."""
+
+    kind: Literal["weight_bounds"]
+    above: Mass
+    below: Mass
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WeightBounds:
+        ordered(self.above, self.below, "weight bounds")
+        return self
+
+
+class DiagnosisCodes(KBItem):
+    """The record codes (ICD-10-CM prefixes) that name one readable diagnosis id."""
+
+    kind: Literal["diagnosis_codes"]
+    diagnosis: str = Field(pattern=ID_PATTERN)
+    icd10_prefixes: tuple[str, ...] = Field(min_length=1)
+
+
 class RampStep(KBModel):
     """In ``week``, infuse the dose for ``weeks_of_dose`` weeks."""
 
@@ -287,6 +310,8 @@ IgDosingItem = Annotated[
     | IgRegimen
     | TroughTarget
     | DoseWeightFormula
+    | WeightBounds
+    | DiagnosisCodes
     | RampUp
     | MeaslesExposureDose
     | MonitoringPlan

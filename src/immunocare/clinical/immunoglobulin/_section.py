@@ -1,0 +1,66 @@
+"""The "Immunoglobulin replacement" section of an assessment: eligibility, current regimen, troughs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from immunocare.domain import (
+    Evidence,
+    Finding,
+    FindingStatus,
+    GrowthKind,
+    ItemKind,
+    PatientRecord,
+    Quantity,
+    Section,
+    summarize,
+)
+from immunocare.knowledge import KnowledgeBase
+
+from ._eligibility import pid_indication, sid_eligibility
+from ._titration import titrate
+
+__all__ = ["immunoglobulin_section"]
+
+
+def _regimen(record: PatientRecord, as_of: date) -> Finding | None:
+    """The latest infusion, its interval since the one before, and its dose per kg of the latest weight."""
+    infusions = sorted((i for i in record.infusions if i.given_on <= as_of), key=lambda i: i.given_on)
+    if not infusions:
+        return None
+    latest = infusions[-1]
+    text = f"{latest.product} ({latest.route.label}) {latest.dose} on {latest.given_on.isoformat()}"
+    if len(infusions) > 1:
+        gap = Quantity((latest.given_on - infusions[-2].given_on).days, "d").to("wk")
+        text += f", {gap.value:.1f} weeks after the previous infusion"
+    weights = sorted(
+        (g for g in record.growth if g.kind is GrowthKind.WEIGHT and g.measured_on <= as_of),
+        key=lambda g: g.measured_on,
+    )
+    evidence = [Evidence(summary=summarize(latest), kind=ItemKind.INFUSIONS, item_id=latest.id)]
+    if weights:
+        weight = weights[-1]
+        per_kg = latest.dose.value_in("g") / weight.value.value_in("kg")
+        text += f"; {per_kg:.2f} g/kg at {weight.value} (weighed {weight.measured_on.isoformat()})"
+        evidence.append(Evidence(summary=summarize(weight), kind=ItemKind.GROWTH, item_id=weight.id))
+    return Finding(
+        rule_id="ig_current_regimen",
+        title="Current immunoglobulin regimen",
+        status=FindingStatus.MET,
+        explanation=text,
+        evidence=tuple(evidence),
+    )
+
+
+def immunoglobulin_section(record: PatientRecord, kb: KnowledgeBase, as_of: date) -> Section:
+    """Eligibility (PID, else the SID criteria), the current regimen and trough monitoring."""
+    pid = pid_indication(record, kb)
+    eligibility = (pid,) if pid.status is FindingStatus.MET else (pid, *sid_eligibility(record, kb, as_of))
+    regimen = _regimen(record, as_of)
+    titration = titrate(record, kb, as_of)
+    return Section(
+        key="immunoglobulin",
+        title="Immunoglobulin replacement",
+        findings=(*eligibility, *((regimen,) if regimen else ()), *titration.findings),
+        recommendations=titration.recommendations,
+    )
