@@ -25,7 +25,9 @@ def test_every_rule_names_a_current_hpo_term_by_its_hpo_name(kb: KnowledgeBase) 
         pytest.param("nk_abs", "low", "HP:0040218", id="nk-low"),
     ],
 )
-def test_flagged_results_read_as_the_expected_terms(kb: KnowledgeBase, analyte: str, flag: str, hpo_id: str) -> None:
+def test_flagged_results_read_as_the_expected_terms(
+    kb: KnowledgeBase, analyte: str, flag: str, hpo_id: str
+) -> None:
     rule = next(r for r in kb.of(LabPhenotypeRule) if (r.analyte, r.flag) == (analyte, flag))
     assert rule.hpo_id == hpo_id
 

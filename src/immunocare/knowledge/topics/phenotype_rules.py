@@ -61,10 +61,12 @@ class LabPhenotypeRule(KBItem):
 
 def _cross_check(kb: KnowledgeBase) -> list[str]:
     problems = [
-        problem for rule in kb.of(LabPhenotypeRule) for problem in analyte_problems(kb, rule.id, (rule.analyte,))
+        problem
+        for rule in kb.of(LabPhenotypeRule)
+        for problem in analyte_problems(kb, rule.id, (rule.analyte,))
     ]
     seen: dict[tuple[str, str], str] = {}
-    for rule in kb.of(LabPhenotypeRule):
+    for rule in rules:
         key = (rule.analyte, rule.flag)
         if key in seen:
             problems.append(f"{rule.id}: {rule.analyte} {rule.flag} is already read by {seen[key]}")
