@@ -60,11 +60,8 @@ class LabPhenotypeRule(KBItem):
 
 
 def _cross_check(kb: KnowledgeBase) -> list[str]:
-    problems = [
-        problem
-        for rule in kb.of(LabPhenotypeRule)
-        for problem in analyte_problems(kb, rule.id, (rule.analyte,))
-    ]
+    rules = kb.of(LabPhenotypeRule)
+    problems = [problem for rule in rules for problem in analyte_problems(kb, rule.id, (rule.analyte,))]
     seen: dict[tuple[str, str], str] = {}
     for rule in rules:
         key = (rule.analyte, rule.flag)
