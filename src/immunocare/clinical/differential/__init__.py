@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from ._method import DEFAULT_PARAMETERS, ScoringParameters
 from ._model import Candidate, DifferentialMode, DifferentialModel, build_model, model_for
+from ._panel import GenePanel, PanelGene, TablePanel, gene_panel
+from ._phenotypes import RecordPhenotypes, RecordTerm, record_phenotypes
 from ._rank import Differential, PhenotypeQuery, RankedDisease, TermMatch, rank
 from ._terms import TermIssue
 
@@ -25,12 +27,19 @@ __all__ = [
     "Differential",
     "DifferentialMode",
     "DifferentialModel",
+    "GenePanel",
+    "PanelGene",
     "PhenotypeQuery",
     "RankedDisease",
+    "RecordPhenotypes",
+    "RecordTerm",
     "ScoringParameters",
+    "TablePanel",
     "TermIssue",
     "TermMatch",
     "build_model",
+    "gene_panel",
     "model_for",
     "rank",
+    "record_phenotypes",
 ]
