@@ -17,6 +17,7 @@ from immunocare.errors import ConfigurationError
 
 from ._common import CliState, console, errors, state
 from .assess import assess_command
+from .differential import differential_command
 from .kb import kb_app
 from .records import audit, record_app
 from .users import users_app
@@ -37,6 +38,7 @@ app.add_typer(record_app, name="record")
 app.add_typer(kb_app, name="kb")
 app.command("audit")(audit)
 app.command("assess")(assess_command)
+app.command("differential")(differential_command)
 
 
 @app.callback()
