@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from immunocare.clinical.assess import assess
 from immunocare.clinical.differential import (
     DifferentialMode,
     DifferentialModel,
@@ -128,3 +129,13 @@ def test_all_mode_ranks_more_candidates(kb: KnowledgeBase, model: DifferentialMo
     everything = model_for(kb, DifferentialMode.ALL)
     assert len(everything.candidates) > 10 * len(model.candidates)
     assert rank(everything, PhenotypeQuery(observed=CGD), top=5).ranked
+
+
+def test_the_assessment_has_a_differential_section_only_with_observed_terms(kb: KnowledgeBase) -> None:
+    phenotypes = (Phenotype(hpo_id="HP:0002724", label="Recurrent Aspergillus infections", id=3),)
+    with_terms = assess(record(date(2020, 1, 1), phenotypes=phenotypes), kb, AS_OF).section("differential")
+    without = assess(record(date(2020, 1, 1)), kb, AS_OF).section("differential")
+    assert with_terms is not None and without is not None and without.findings == ()
+    first = with_terms.findings[0]
+    assert first.title.startswith("1. ") and "Recurrent Aspergillus infections" in first.explanation
+    assert first.verified is False and "hpo_release" in first.citations

@@ -12,6 +12,7 @@ from immunocare.domain import Assessment, Finding, FindingStatus, PatientRecord,
 from immunocare.knowledge import KnowledgeBase
 
 from .criteria import Evaluation, classify
+from .differential import differential_findings
 from .labs import Flag, LabReading
 from .recognize import recognize
 from .workup import workup_plan
@@ -72,6 +73,11 @@ def assess(
             title="Diagnostic work-up",
             findings=plan.findings,
             recommendations=plan.recommendations,
+        ),
+        Section(
+            key="differential",
+            title="Phenotype-driven differential (inborn errors of immunity)",
+            findings=differential_findings(evaluation),
         ),
     )
     return Assessment(

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from ._findings import differential_findings
 from ._method import DEFAULT_PARAMETERS, ScoringParameters
 from ._model import Candidate, DifferentialMode, DifferentialModel, build_model, model_for
 from ._panel import GenePanel, PanelGene, TablePanel, gene_panel
@@ -38,6 +39,7 @@ __all__ = [
     "TermIssue",
     "TermMatch",
     "build_model",
+    "differential_findings",
     "gene_panel",
     "model_for",
     "rank",
