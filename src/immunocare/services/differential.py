@@ -9,16 +9,17 @@ replaced or left out, and :func:`rank_case` returns them as issues.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from immunocare.clinical.differential import Differential, DifferentialModel, PhenotypeQuery, TermIssue, rank
+from immunocare.clinical.differential import DifferentialModel, PhenotypeQuery, TermIssue, score_all
 from immunocare.domain import Sex
 from immunocare.domain.ages import Duration
 from immunocare.errors import ValidationError
 
-__all__ = ["CaseResult", "case_line", "parse_age", "parse_case", "parse_sex", "rank_batch", "rank_case"]
+__all__ = ["CaseResult", "parse_age", "parse_case", "parse_sex", "rank_batch", "rank_case"]
 
 _SEXES = {"MALE": Sex.MALE, "FEMALE": Sex.FEMALE}
 
@@ -73,20 +74,18 @@ class CaseResult:
     issues: tuple[TermIssue, ...]
 
 
-def case_line(differential: Differential) -> dict[str, Any]:
-    """The batch output line of one ranked case."""
-    return {
-        "id": differential.query.id,
-        "genes": list(differential.genes),
-        "diseases": [r.candidate.id for r in differential.ranked],
-        "scores": [round(r.log10_ratio, 3) for r in differential.ranked],
-    }
-
-
 def rank_case(model: DifferentialModel, query: PhenotypeQuery, *, top: int) -> CaseResult:
-    """One case ranked, as its output line."""
-    differential = rank(model, query, top=top)
-    return CaseResult(case_line(differential), differential.issues)
+    """One case ranked, as its output line (scores are log10 likelihood ratios)."""
+    scores = score_all(model, query)
+    order = scores.order(top)
+    candidates = [model.candidates[i] for i in order]
+    line = {
+        "id": query.id,
+        "genes": list(dict.fromkeys(gene for c in candidates for gene in c.genes)),
+        "diseases": [c.id for c in candidates],
+        "scores": [round(scores.totals[i] / math.log(10), 3) for i in order],
+    }
+    return CaseResult(line, scores.issues)
 
 
 def rank_batch(model: DifferentialModel, lines: Iterable[str], *, top: int) -> Iterator[CaseResult]:

@@ -19,7 +19,7 @@ from ._method import DEFAULT_PARAMETERS, ScoringParameters
 from ._model import Candidate, DifferentialMode, DifferentialModel, build_model, model_for
 from ._panel import GenePanel, PanelGene, TablePanel, gene_panel
 from ._phenotypes import RecordPhenotypes, RecordTerm, record_phenotypes
-from ._rank import Differential, PhenotypeQuery, RankedDisease, TermMatch, rank
+from ._rank import Differential, PhenotypeQuery, RankedDisease, Scores, TermMatch, rank, score_all
 from ._terms import TermIssue
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "RankedDisease",
     "RecordPhenotypes",
     "RecordTerm",
+    "Scores",
     "ScoringParameters",
     "TablePanel",
     "TermIssue",
@@ -44,4 +45,5 @@ __all__ = [
     "model_for",
     "rank",
     "record_phenotypes",
+    "score_all",
 ]

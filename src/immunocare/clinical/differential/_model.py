@@ -99,6 +99,7 @@ class DifferentialModel:
     sex_penalty: tuple[int, ...]
     ontology: Any = field(repr=False, compare=False)
     _cache: dict[tuple[str, int], tuple[float, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _chains: dict[int, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def bg(self, term: int) -> float:
         """The share of background diseases whose closure holds ``term`` (smoothed)."""
@@ -109,8 +110,12 @@ class DifferentialModel:
         return -math.log(self.bg(term))
 
     def chain(self, term: int) -> tuple[int, ...]:
-        """The term and its ancestors, most informative first."""
-        return tuple(sorted({term, *self.ancestors.get(term, ())}, key=lambda t: (-self.ic(t), t)))
+        """The term and its ancestors, most informative first (remembered per term)."""
+        found = self._chains.get(term)
+        if found is None:
+            found = tuple(sorted({term, *self.ancestors.get(term, ())}, key=lambda t: (-self.ic(t), t)))
+            self._chains[term] = found
+        return found
 
 
 def _closure(terms: Iterable[int], ancestors: Mapping[int, frozenset[int]]) -> frozenset[int]:

@@ -22,6 +22,8 @@ import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import add
 
 from immunocare.domain import Sex
 from immunocare.domain.ages import Duration
@@ -29,7 +31,7 @@ from immunocare.domain.ages import Duration
 from ._model import Candidate, DifferentialModel
 from ._terms import TermIssue, check_terms, term_id
 
-__all__ = ["Differential", "PhenotypeQuery", "RankedDisease", "TermMatch", "rank"]
+__all__ = ["Differential", "PhenotypeQuery", "RankedDisease", "Scores", "TermMatch", "rank", "score_all"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -128,20 +130,18 @@ def _observed_vector(model: DifferentialModel, term: int) -> tuple[float, ...]:
     p = model.parameters
     unexplained = math.log(p.unexplained_term_probability)
     own = model.ic(term)
-    values = [unexplained] * len(model.candidates)
-    done = bytearray(len(model.candidates))
+    best: dict[int, float] = {}
     chain = model.chain(term)
-    for ancestor in chain:
+    count = len(model.candidates)
+    covering = next((n for n, a in enumerate(chain) if len(model.with_term.get(a, ())) == count), len(chain))
+    for ancestor in reversed(chain[: covering + 1]):
         share = model.ic(ancestor) / own if own else 1.0
         value = share * math.log(p.annotated_frequency / model.bg(ancestor)) + (1 - share) * unexplained
-        for index in model.with_term.get(ancestor, ()):
-            if not done[index]:
-                values[index] = value
-                done[index] = 1
+        best.update(dict.fromkeys(model.with_term.get(ancestor, ()), value))
     contradiction = math.log(p.contradicted_term_ratio)
     for ancestor in chain:
-        for index in model.contradicted.get(ancestor, ()):
-            values[index] = contradiction
+        best.update(dict.fromkeys(model.contradicted.get(ancestor, ()), contradiction))
+    values = map(best.get, range(count), repeat(unexplained, count))
     vector = tuple(values)
     model._cache[key] = vector
     return vector
@@ -166,11 +166,9 @@ def _totals(
     model: DifferentialModel, observed: Sequence[int], excluded: Sequence[int], sex: Sex | None
 ) -> list[float]:
     vectors = [_observed_vector(model, t) for t in observed] + [_excluded_vector(model, t) for t in excluded]
-    totals = (
-        [math.fsum(column) for column in zip(*vectors, strict=True)]
-        if vectors
-        else [0.0] * len(model.candidates)
-    )
+    totals = [0.0] * len(model.candidates)
+    for vector in vectors:
+        totals = list(map(add, totals, vector))
     if sex is Sex.FEMALE:
         penalty = math.log(model.parameters.x_linked_in_female_ratio)
         for index in model.sex_penalty:
@@ -206,11 +204,7 @@ def _ranked(
     candidate = model.candidates[index]
     matches = [_match(model, t, index) for t in observed]
     seen = {a for t in observed for a in model.chain(t)}
-    absent = [
-        a
-        for a in candidate.annotations
-        if a not in seen and not any(a in model.ancestors.get(t, ()) for t in observed)
-    ]
+    absent = [a for a in candidate.annotations if a not in seen]
     shown = absent[: model.parameters.shown_absent_features]
     return RankedDisease(
         rank=rank,
@@ -229,20 +223,42 @@ def _ranked(
     )
 
 
-def rank(model: DifferentialModel, query: PhenotypeQuery, *, top: int = 10) -> Differential:
-    """The ``top`` candidates for the query, best first, each with its explanation.
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """Every candidate's total log likelihood ratio (natural log), and the terms it was computed on."""
+
+    totals: list[float]
+    observed: tuple[int, ...]
+    excluded: tuple[int, ...]
+    issues: tuple[TermIssue, ...]
+
+    def order(self, top: int) -> list[int]:
+        """The indices of the ``top`` best candidates, best first."""
+        return [
+            index for _, index in heapq.nlargest(top, zip(self.totals, range(len(self.totals)), strict=True))
+        ]
+
+
+def score_all(model: DifferentialModel, query: PhenotypeQuery) -> Scores:
+    """Every candidate scored, in the model's candidate order, without explanations (batch mode).
 
     Obsolete terms are replaced by hpo3's replacement and unknown ones left out; both are listed
-    in :attr:`Differential.issues`. An excluded term that is also observed counts as observed.
+    in ``issues``. An excluded term that is also observed counts as observed.
     """
     observed = check_terms(model.ontology, query.observed)
     excluded = check_terms(model.ontology, query.excluded)
     excluded_terms = tuple(t for t in excluded.numbers if t not in observed.numbers)
     totals = _totals(model, observed.numbers, excluded_terms, query.sex)
+    return Scores(totals, observed.numbers, excluded_terms, observed.issues + excluded.issues)
+
+
+def rank(model: DifferentialModel, query: PhenotypeQuery, *, top: int = 10) -> Differential:
+    """The ``top`` candidates for the query, best first, each with its explanation (see :func:`score_all`)."""
+    scores = score_all(model, query)
+    totals = scores.totals
     best = max(totals, default=0.0)
     weights = [math.exp(t - best) for t in totals]
     norm = math.fsum(weights)
-    order = heapq.nlargest(top, range(len(totals)), key=totals.__getitem__)
     ranked = tuple(
         _ranked(
             model,
@@ -250,18 +266,18 @@ def rank(model: DifferentialModel, query: PhenotypeQuery, *, top: int = 10) -> D
             index,
             totals[index],
             weights[index] / norm,
-            observed.numbers,
-            excluded_terms,
+            scores.observed,
+            scores.excluded,
             query.sex,
         )
-        for position, index in enumerate(order, start=1)
+        for position, index in enumerate(scores.order(top), start=1)
     )
     return Differential(
         query=query,
         mode=model.mode.value,
         hpo_release=model.hpo_release,
-        observed=tuple(term_id(t) for t in observed.numbers),
-        excluded=tuple(term_id(t) for t in excluded_terms),
-        issues=observed.issues + excluded.issues,
+        observed=tuple(term_id(t) for t in scores.observed),
+        excluded=tuple(term_id(t) for t in scores.excluded),
+        issues=scores.issues,
         ranked=ranked,
     )
