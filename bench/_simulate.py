@@ -27,7 +27,7 @@ class SimulatedCase:
 
 
 def _parent(model: DifferentialModel, term: int, rng: random.Random) -> int:
-    parents = [int(p) for p in model.ontology.get_hpo_object(term).parents]
+    parents = sorted(int(p) for p in model.ontology.get_hpo_object(term).parents)
     return rng.choice(parents) if parents else term
 
 

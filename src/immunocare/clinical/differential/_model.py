@@ -118,6 +118,11 @@ class DifferentialModel:
         return found
 
 
+def _sorted(collection: Iterable[Any]) -> list[Any]:
+    """hpo3's sets in id order, so candidates (and ties) are the same in every process."""
+    return sorted(collection, key=lambda item: item.id)
+
+
 def _closure(terms: Iterable[int], ancestors: Mapping[int, frozenset[int]]) -> frozenset[int]:
     found: set[int] = set()
     for term in terms:
@@ -134,7 +139,7 @@ class _Linker:
     """Links genes to hpo3 diseases whose annotations all lie among the gene's."""
 
     def __init__(self, ontology: Any, diseases: list[tuple[str, Any]], counts: Mapping[int, int], least: int):
-        self.gene_terms = {gene.name: frozenset(int(t) for t in gene.hpo) for gene in ontology.genes}
+        self.gene_terms = {gene.name: frozenset(int(t) for t in gene.hpo) for gene in _sorted(ontology.genes)}
         self.by_rarest: defaultdict[int, list[tuple[str, Any, frozenset[int]]]] = defaultdict(list)
         for prefix, disease in diseases:
             terms = frozenset(int(t) for t in disease.hpo)
@@ -144,7 +149,9 @@ class _Linker:
 
     def diseases_of(self, gene: str) -> list[tuple[str, Any, frozenset[int]]]:
         terms = self.gene_terms.get(gene, frozenset())
-        return [found for term in terms for found in self.by_rarest.get(term, ()) if found[2] <= terms]
+        return [
+            found for term in sorted(terms) for found in self.by_rarest.get(term, ()) if found[2] <= terms
+        ]
 
 
 def _iuis_terms(entry: IuisEntry) -> set[int]:
@@ -187,7 +194,10 @@ def _all_drafts(
     kb: KnowledgeBase, ontology: Any, linker: _Linker, ancestors: Mapping[int, frozenset[int]]
 ) -> dict[str, _Draft]:
     drafts = _iei_drafts(kb, ontology, linker, ancestors)
-    for prefix, collection in (("OMIM", ontology.omim_diseases), ("ORPHA", ontology.orpha_diseases)):
+    for prefix, collection in (
+        ("OMIM", _sorted(ontology.omim_diseases)),
+        ("ORPHA", _sorted(ontology.orpha_diseases)),
+    ):
         for disease in collection:
             key = f"{prefix}:{disease.id}"
             drafts.setdefault(key, _Draft(key, disease.name, {int(t) for t in disease.hpo}))
@@ -233,7 +243,8 @@ def build_model(
     for closure in background:
         for term in closure:
             counts[term] += 1
-    diseases = [("OMIM", d) for d in ontology.omim_diseases] + [("ORPHA", d) for d in ontology.orpha_diseases]
+    diseases = [("OMIM", d) for d in _sorted(ontology.omim_diseases)]
+    diseases += [("ORPHA", d) for d in _sorted(ontology.orpha_diseases)]
     linker = _Linker(ontology, diseases, counts, parameters.min_linked_annotations)
     build = _iei_drafts if mode is DifferentialMode.IEI else _all_drafts
     drafts = list(build(kb, ontology, linker, ancestors).values())
