@@ -12,14 +12,42 @@ import json
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from immunocare.clinical.differential import DifferentialModel, PhenotypeQuery, TermIssue, score_all
+from immunocare.clinical.differential import (
+    Differential,
+    DifferentialModel,
+    GenePanel,
+    PhenotypeQuery,
+    RecordPhenotypes,
+    TermIssue,
+    gene_panel,
+    model_for,
+    rank,
+    record_phenotypes,
+    score_all,
+)
 from immunocare.domain import Sex
 from immunocare.domain.ages import Duration
 from immunocare.errors import ValidationError
+from immunocare.interop.phenopackets import export_phenopacket
+from immunocare.knowledge.hpo import Hpo
+from immunocare.knowledge.topics.iuis import IuisIndex
 
-__all__ = ["CaseResult", "parse_age", "parse_case", "parse_sex", "rank_batch", "rank_case"]
+from ._context import Actor, ServiceContext
+from .record import get_record
+
+__all__ = [
+    "CaseResult",
+    "PatientDifferential",
+    "parse_age",
+    "parse_case",
+    "parse_sex",
+    "patient_differential",
+    "rank_batch",
+    "rank_case",
+]
 
 _SEXES = {"MALE": Sex.MALE, "FEMALE": Sex.FEMALE}
 
@@ -99,3 +127,68 @@ def rank_batch(model: DifferentialModel, lines: Iterable[str], *, top: int) -> I
         except json.JSONDecodeError as error:
             raise ValidationError.single(f"{where}case", f"not JSON ({error.msg})") from None
         yield rank_case(model, parse_case(case, where=where), top=top)
+
+
+@dataclass(frozen=True, slots=True)
+class PatientDifferential:
+    """The work-up page's differential: the record's terms (with the page's edits), ranks, panel."""
+
+    patient_id: int
+    as_of: date
+    phenotypes: RecordPhenotypes
+    query: PhenotypeQuery
+    differential: Differential
+    panel: GenePanel
+    acknowledgement: str
+    hpo: Hpo
+
+    def phenopacket(self, created: datetime) -> dict[str, Any]:
+        """The phenotype ranked on, as a Phenopacket v2 document."""
+        return export_phenopacket(
+            self.query, self.hpo, packet_id=f"immunocare-patient-{self.patient_id}", created=created
+        )
+
+
+def _edited(query: PhenotypeQuery, added: Iterable[str], removed: Iterable[str]) -> PhenotypeQuery:
+    gone = set(removed)
+    observed = tuple(dict.fromkeys(t for t in (*query.observed, *added) if t not in gone))
+    excluded = tuple(t for t in query.excluded if t not in gone and t not in observed)
+    return PhenotypeQuery(observed=observed, excluded=excluded, sex=query.sex, age=query.age, id=query.id)
+
+
+def patient_differential(
+    ctx: ServiceContext,
+    *,
+    actor: Actor | None,
+    patient_id: int,
+    as_of: date | None = None,
+    added: Iterable[str] = (),
+    removed: Iterable[str] = (),
+    top: int = 10,
+) -> PatientDifferential:
+    """The differential of a patient's record as of ``as_of`` (today by default).
+
+    ``added`` and ``removed`` are HPO ids the clinician adds or takes away on the page for this
+    ranking only; the record is not changed.
+    """
+    record = get_record(ctx, actor=actor, patient_id=patient_id)
+    day = as_of or ctx.today()
+    phenotypes = record_phenotypes(record, ctx.kb, day)
+    query = _edited(phenotypes.query(query_id=f"patient-{patient_id}"), added, removed)
+    differential = rank(model_for(ctx.kb), query, top=top)
+    return PatientDifferential(
+        patient_id=patient_id,
+        as_of=day,
+        phenotypes=phenotypes,
+        query=PhenotypeQuery(
+            observed=differential.observed,
+            excluded=differential.excluded,
+            sex=query.sex,
+            age=query.age,
+            id=query.id,
+        ),
+        differential=differential,
+        panel=gene_panel(differential, IuisIndex.from_kb(ctx.kb)),
+        acknowledgement=ctx.kb.hpo.acknowledgement,
+        hpo=ctx.kb.hpo,
+    )
