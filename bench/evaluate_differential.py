@@ -26,9 +26,8 @@ def _ranks(model: DifferentialModel, case: SimulatedCase) -> tuple[int, int]:
     truth = totals[case.truth]
     disease = sum(1 for i, t in enumerate(totals) if t >= truth and i != case.truth) + 1
     genes = set(model.candidates[case.truth].genes)
-    gene = (
-        sum(1 for i, t in enumerate(totals) if t >= truth and i != case.truth and not genes & set(model.candidates[i].genes)) + 1
-    )
+    others = [i for i, t in enumerate(totals) if t >= truth and i != case.truth]
+    gene = sum(1 for i in others if not genes & set(model.candidates[i].genes)) + 1
     return disease, gene
 
 
