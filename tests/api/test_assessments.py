@@ -54,6 +54,7 @@ def test_the_assessment_of_a_patient_as_json(world: World) -> None:
         "imaging",
         "genetics",
         "immunoglobulin",
+        "differential",
     ]
     signs = body["sections"][0]["findings"][0]
     assert (signs["rule_id"], signs["status"]) == ("jmf_children", "met")

@@ -17,6 +17,7 @@ from immunocare.errors import ConfigurationError
 
 from ._common import CliState, console, errors, state
 from .assess import assess_command
+from .differential import differential_command
 from .immunoglobulin import ig_app
 from .kb import kb_app
 from .records import audit, record_app
@@ -39,6 +40,7 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(ig_app, name="ig")
 app.command("audit")(audit)
 app.command("assess")(assess_command)
+app.command("differential")(differential_command)
 
 
 @app.callback()

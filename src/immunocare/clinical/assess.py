@@ -12,6 +12,7 @@ from immunocare.domain import Assessment, Finding, FindingStatus, PatientRecord,
 from immunocare.knowledge import KnowledgeBase
 
 from .criteria import Evaluation, classify
+from .differential import differential_findings
 from .genetics import family_testing
 from .immunoglobulin import immunoglobulin_section
 from .labs import Flag, LabReading
@@ -91,6 +92,11 @@ def assess(
             recommendations=family_testing(evaluation.genetics, kb),
         ),
         immunoglobulin_section(record, kb, as_of),
+        Section(
+            key="differential",
+            title="Phenotype-driven differential (inborn errors of immunity)",
+            findings=differential_findings(evaluation),
+        ),
     )
     return Assessment(
         patient_id=record.patient.id,
