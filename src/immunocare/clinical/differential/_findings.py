@@ -25,8 +25,14 @@ def differential_findings(evaluation: Evaluation, *, top: int = 5) -> tuple[Find
         return ()
     result = rank(model_for(evaluation.kb), phenotypes.query(), top=top)
     evidence = tuple(e for term in phenotypes.terms for e in term.evidence)
-    lab = [f"{t.label} ({t.rule_id})" for t in phenotypes.terms if t.rule_id]
-    read = f" Terms read from laboratory results by unverified rules: {', '.join(lab)}." if lab else ""
+    derived = [
+        f"{t.label} ({t.rule_id}{'' if t.verified else ', unverified'})"
+        for t in phenotypes.terms
+        if t.rule_id
+    ]
+    read = (
+        f" Terms read from laboratory results or imaging by rules: {', '.join(derived)}." if derived else ""
+    )
     return tuple(
         Finding(
             rule_id=f"differential:{ranked.candidate.id}",
