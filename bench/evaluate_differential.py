@@ -23,10 +23,11 @@ from immunocare.knowledge import load_knowledge_base  # noqa: E402
 
 def _ranks(model: DifferentialModel, case: SimulatedCase) -> tuple[int, int]:
     totals = score_all(model, case.query).totals
-    truth = totals[case.truth]
-    disease = sum(1 for i, t in enumerate(totals) if t >= truth and i != case.truth) + 1
+    at_least = totals >= totals[case.truth]
+    at_least[case.truth] = False
+    others = at_least.nonzero()[0].tolist()
+    disease = len(others) + 1
     genes = set(model.candidates[case.truth].genes)
-    others = [i for i, t in enumerate(totals) if t >= truth and i != case.truth]
     gene = sum(1 for i in others if not genes & set(model.candidates[i].genes)) + 1
     return disease, gene
 

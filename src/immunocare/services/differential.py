@@ -111,7 +111,7 @@ def rank_case(model: DifferentialModel, query: PhenotypeQuery, *, top: int) -> C
         "id": query.id,
         "genes": list(dict.fromkeys(gene for c in candidates for gene in c.genes)),
         "diseases": [c.id for c in candidates],
-        "scores": [round(scores.totals[i] / math.log(10), 3) for i in order],
+        "scores": [round(float(scores.totals[i]) / math.log(10), 3) for i in order],
     }
     return CaseResult(line, scores.issues)
 

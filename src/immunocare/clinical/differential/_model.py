@@ -8,7 +8,8 @@ shares a term with the IUIS row. A row linked to no hpo3 disease is kept with th
 IUIS table (``IUIS:<entry id>``). In ``all`` mode every hpo3 OMIM and ORPHA disease is a candidate.
 
 Each candidate's annotation closure (its terms and all their ancestors) is an inverted index
-term → candidates, so one observed term is scored against every candidate at once.
+term → candidates (numpy index arrays), so one observed term is scored against every candidate at
+once as a vector.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from immunocare.knowledge import KnowledgeBase
 from immunocare.knowledge.topics.iuis import Inheritance, IuisEntry
@@ -34,7 +38,20 @@ from ._method import (
 )
 from ._terms import term_number
 
-__all__ = ["Candidate", "DifferentialMode", "DifferentialModel", "build_model", "model_for"]
+__all__ = [
+    "Candidate",
+    "DifferentialMode",
+    "DifferentialModel",
+    "Indices",
+    "Vector",
+    "build_model",
+    "model_for",
+]
+
+Indices = npt.NDArray[np.intp]
+"""Candidate positions in the model's candidate order."""
+Vector = npt.NDArray[np.float64]
+"""One value per candidate, in the model's candidate order."""
 
 _IUIS_EDITION = 2024
 
@@ -77,7 +94,7 @@ class _Draft:
     entries: list[IuisEntry] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DifferentialModel:
     """Everything a query needs, precomputed: candidates, closures, background frequencies.
 
@@ -90,15 +107,15 @@ class DifferentialModel:
     parameters: ScoringParameters
     candidates: tuple[Candidate, ...]
     closures: tuple[frozenset[int], ...]
-    with_term: Mapping[int, tuple[int, ...]]
-    contradicted: Mapping[int, frozenset[int]]
+    with_term: Mapping[int, Indices]
+    contradicted: Mapping[int, Indices]
     ancestors: Mapping[int, frozenset[int]]
     names: Mapping[int, str]
     background_size: int
     background_counts: Mapping[int, int]
-    sex_penalty: tuple[int, ...]
+    sex_penalty: Indices
     ontology: Any = field(repr=False, compare=False)
-    _cache: dict[tuple[str, int], tuple[float, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _cache: dict[tuple[str, int], Vector] = field(default_factory=dict, repr=False, compare=False)
     _chains: dict[int, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def bg(self, term: int) -> float:
@@ -121,6 +138,10 @@ class DifferentialModel:
 def _sorted(collection: Iterable[Any]) -> list[Any]:
     """hpo3's sets in id order, so candidates (and ties) are the same in every process."""
     return sorted(collection, key=lambda item: item.id)
+
+
+def _indices(positions: Iterable[int]) -> Indices:
+    return np.fromiter(sorted(positions), dtype=np.intp)
 
 
 def _closure(terms: Iterable[int], ancestors: Mapping[int, frozenset[int]]) -> frozenset[int]:
@@ -272,13 +293,13 @@ def build_model(
         parameters=parameters,
         candidates=candidates,
         closures=closures,
-        with_term={term: tuple(indices) for term, indices in with_term.items()},
-        contradicted={term: frozenset(indices) for term, indices in contradicted.items()},
+        with_term={term: _indices(indices) for term, indices in with_term.items()},
+        contradicted={term: _indices(indices) for term, indices in contradicted.items()},
         ancestors=ancestors,
         names=names,
         background_size=len(background),
         background_counts=dict(counts),
-        sex_penalty=tuple(i for i, c in enumerate(candidates) if c.x_linked_recessive),
+        sex_penalty=_indices(i for i, c in enumerate(candidates) if c.x_linked_recessive),
         ontology=ontology,
     )
 

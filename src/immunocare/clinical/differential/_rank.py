@@ -18,17 +18,16 @@ candidates' log ratios sum, and the post-test probability is the softmax over al
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import repeat
-from operator import add
+
+import numpy as np
 
 from immunocare.domain import Sex
 from immunocare.domain.ages import Duration
 
-from ._model import Candidate, DifferentialModel
+from ._model import Candidate, DifferentialModel, Vector
 from ._terms import TermIssue, check_terms, term_id
 
 __all__ = ["Differential", "PhenotypeQuery", "RankedDisease", "Scores", "TermMatch", "rank", "score_all"]
@@ -122,7 +121,7 @@ class Differential:
         return tuple(dict.fromkeys(gene for r in self.ranked for gene in r.candidate.genes))
 
 
-def _observed_vector(model: DifferentialModel, term: int) -> tuple[float, ...]:
+def _observed_vector(model: DifferentialModel, term: int) -> Vector:
     key = ("observed", term)
     cached = model._cache.get(key)
     if cached is not None:
@@ -130,54 +129,59 @@ def _observed_vector(model: DifferentialModel, term: int) -> tuple[float, ...]:
     p = model.parameters
     unexplained = math.log(p.unexplained_term_probability)
     own = model.ic(term)
-    best: dict[int, float] = {}
     chain = model.chain(term)
     count = len(model.candidates)
     covering = next((n for n, a in enumerate(chain) if len(model.with_term.get(a, ())) == count), len(chain))
+    vector = np.full(count, unexplained)
     for ancestor in reversed(chain[: covering + 1]):
-        share = model.ic(ancestor) / own if own else 1.0
-        value = share * math.log(p.annotated_frequency / model.bg(ancestor)) + (1 - share) * unexplained
-        best.update(dict.fromkeys(model.with_term.get(ancestor, ()), value))
+        carriers = model.with_term.get(ancestor)
+        if carriers is not None:
+            share = model.ic(ancestor) / own if own else 1.0
+            vector[carriers] = (
+                share * math.log(p.annotated_frequency / model.bg(ancestor)) + (1 - share) * unexplained
+            )
     contradiction = math.log(p.contradicted_term_ratio)
     for ancestor in chain:
-        best.update(dict.fromkeys(model.contradicted.get(ancestor, ()), contradiction))
-    values = map(best.get, range(count), repeat(unexplained, count))
-    vector = tuple(values)
-    model._cache[key] = vector
-    return vector
+        contradicting = model.contradicted.get(ancestor)
+        if contradicting is not None:
+            vector[contradicting] = contradiction
+    return _remembered(model, key, vector)
 
 
-def _excluded_vector(model: DifferentialModel, term: int) -> tuple[float, ...]:
+def _excluded_vector(model: DifferentialModel, term: int) -> Vector:
     key = ("excluded", term)
     cached = model._cache.get(key)
     if cached is not None:
         return cached
     absent = 1 - model.bg(term)
-    values = [-math.log(absent)] * len(model.candidates)
-    carried = math.log((1 - model.parameters.annotated_frequency) / absent)
-    for index in model.with_term.get(term, ()):
-        values[index] = carried
-    vector = tuple(values)
+    vector = np.full(len(model.candidates), -math.log(absent))
+    carriers = model.with_term.get(term)
+    if carriers is not None:
+        vector[carriers] = math.log((1 - model.parameters.annotated_frequency) / absent)
+    return _remembered(model, key, vector)
+
+
+def _remembered(model: DifferentialModel, key: tuple[str, int], vector: Vector) -> Vector:
+    vector.flags.writeable = False
     model._cache[key] = vector
     return vector
 
 
 def _totals(
     model: DifferentialModel, observed: Sequence[int], excluded: Sequence[int], sex: Sex | None
-) -> list[float]:
-    vectors = [_observed_vector(model, t) for t in observed] + [_excluded_vector(model, t) for t in excluded]
-    totals = [0.0] * len(model.candidates)
-    for vector in vectors:
-        totals = list(map(add, totals, vector))
+) -> Vector:
+    totals = np.zeros(len(model.candidates))
+    for term in observed:
+        totals += _observed_vector(model, term)
+    for term in excluded:
+        totals += _excluded_vector(model, term)
     if sex is Sex.FEMALE:
-        penalty = math.log(model.parameters.x_linked_in_female_ratio)
-        for index in model.sex_penalty:
-            totals[index] += penalty
+        totals[model.sex_penalty] += math.log(model.parameters.x_linked_in_female_ratio)
     return totals
 
 
 def _match(model: DifferentialModel, term: int, index: int) -> TermMatch:
-    ratio = _observed_vector(model, term)[index] / math.log(10)
+    ratio = float(_observed_vector(model, term)[index]) / math.log(10)
     closure = model.closures[index]
     matched = next((a for a in model.chain(term) if a in closure), None)
     contradicted = any(index in model.contradicted.get(a, ()) for a in model.chain(term))
@@ -227,16 +231,15 @@ def _ranked(
 class Scores:
     """Every candidate's total log likelihood ratio (natural log), and the terms it was computed on."""
 
-    totals: list[float]
+    totals: Vector
     observed: tuple[int, ...]
     excluded: tuple[int, ...]
     issues: tuple[TermIssue, ...]
 
     def order(self, top: int) -> list[int]:
-        """The indices of the ``top`` best candidates, best first."""
-        return [
-            index for _, index in heapq.nlargest(top, zip(self.totals, range(len(self.totals)), strict=True))
-        ]
+        """The indices of the ``top`` best candidates, best first (of equal totals, the later one)."""
+        by_total = np.lexsort((np.arange(len(self.totals)), self.totals))
+        return [int(index) for index in by_total[::-1][:top]]
 
 
 def score_all(model: DifferentialModel, query: PhenotypeQuery) -> Scores:
@@ -256,16 +259,15 @@ def rank(model: DifferentialModel, query: PhenotypeQuery, *, top: int = 10) -> D
     """The ``top`` candidates for the query, best first, each with its explanation (see :func:`score_all`)."""
     scores = score_all(model, query)
     totals = scores.totals
-    best = max(totals, default=0.0)
-    weights = [math.exp(t - best) for t in totals]
-    norm = math.fsum(weights)
+    weights = np.exp(totals - totals.max()) if totals.size else totals
+    norm = float(weights.sum())
     ranked = tuple(
         _ranked(
             model,
             position,
             index,
-            totals[index],
-            weights[index] / norm,
+            float(totals[index]),
+            float(weights[index]) / norm,
             scores.observed,
             scores.excluded,
             query.sex,
