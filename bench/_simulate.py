@@ -2,8 +2,11 @@
 
 hpo3 carries no annotation frequencies, so each case samples a number of the disease's phenotype
 terms uniformly, moves some to a parent (imprecision), and adds unrelated terms (noise), as in the
-simulations of the HPO literature. The cases come from the same annotations the method ranks on,
-so the figures are an upper bound for real patients, not an estimate of them.
+simulations of the HPO literature. With ``ages``, a case's age is drawn uniformly within the
+disease's earliest annotated onset class (an open class up to OPEN_ONSET_SPAN later), or, for a
+disease with none, within that of another candidate drawn at random. The cases come from the same
+annotations the method ranks on, so the figures are an upper bound for real patients, not an
+estimate of them.
 """
 
 from __future__ import annotations
@@ -11,13 +14,15 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from immunocare.clinical.differential import DifferentialModel, PhenotypeQuery
+from immunocare.clinical.differential import Candidate, DifferentialModel, PhenotypeQuery
 from immunocare.clinical.differential._terms import term_id
 from immunocare.domain import Sex
+from immunocare.domain.ages import Duration
 
 TERMS_PER_CASE = (3, 8)
 TO_PARENT = 0.3
 NOISE_TERMS = (0, 2)
+OPEN_ONSET_SPAN = Duration(years=20)
 
 
 @dataclass(frozen=True)
@@ -31,10 +36,22 @@ def _parent(model: DifferentialModel, term: int, rng: random.Random) -> int:
     return rng.choice(parents) if parents else term
 
 
-def simulate(model: DifferentialModel, *, per_disease: int, seed: int) -> list[SimulatedCase]:
+def _age(candidate: Candidate, with_onset: list[Candidate], rng: random.Random) -> Duration:
+    onset = candidate.onset or rng.choice(with_onset).onset
+    assert onset is not None
+    start = onset.starts.span_in_days()[0]
+    end = onset.ends.span_in_days()[0] if onset.ends else start + OPEN_ONSET_SPAN.span_in_days()[0]
+    return Duration(days=rng.randint(start, max(start, end - 1)))
+
+
+def simulate(
+    model: DifferentialModel, *, per_disease: int, seed: int, ages: bool = True
+) -> list[SimulatedCase]:
     """``per_disease`` cases for every candidate with at least one phenotype annotation."""
     rng = random.Random(seed)
+    age_rng = random.Random(seed + 1)  # its own stream: the same cases with or without ages
     pool = sorted({t for c in model.candidates for t in c.annotations})
+    with_onset = [c for c in model.candidates if c.onset]
     cases = []
     for index, candidate in enumerate(model.candidates):
         if not candidate.annotations:
@@ -48,6 +65,7 @@ def simulate(model: DifferentialModel, *, per_disease: int, seed: int) -> list[S
             query = PhenotypeQuery(
                 observed=tuple(dict.fromkeys(term_id(t) for t in terms)),
                 sex=sex,
+                age=_age(candidate, with_onset, age_rng) if ages else None,
                 id=f"{candidate.id}#{number}",
             )
             cases.append(SimulatedCase(query, index))

@@ -49,7 +49,7 @@ def main() -> None:
             {
                 "id": c.query.id,
                 "sex": c.query.sex.name if c.query.sex else None,
-                "age": None,
+                "age": str(c.query.age) if c.query.age else None,
                 "observed_hpo": list(c.query.observed),
                 "excluded_hpo": [],
             }

@@ -44,9 +44,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-disease", type=int, default=5)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--no-ages", action="store_true", help="Simulate cases without an age.")
     args = parser.parse_args()
     model = model_for(load_knowledge_base(), DifferentialMode.IEI)
-    cases = simulate(model, per_disease=args.per_disease, seed=args.seed)
+    cases = simulate(model, per_disease=args.per_disease, seed=args.seed, ages=not args.no_ages)
     by_table: defaultdict[int, list[tuple[int, int]]] = defaultdict(list)
     everything = []
     for case in cases:

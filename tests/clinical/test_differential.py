@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import pytest
@@ -17,6 +18,7 @@ from immunocare.clinical.differential import (
     record_phenotypes,
 )
 from immunocare.domain import Phenotype, Sex
+from immunocare.domain.ages import Duration
 from immunocare.knowledge import KnowledgeBase
 from immunocare.knowledge.topics.iuis import IuisIndex
 from tests.factories import make_imaging
@@ -57,6 +59,51 @@ def test_an_x_linked_recessive_disease_drops_in_a_female(model: DifferentialMode
     boy = _rank_of(model, PhenotypeQuery(observed=AGAMMAGLOBULINAEMIA, sex=Sex.MALE), "BTK")
     girl = _rank_of(model, PhenotypeQuery(observed=AGAMMAGLOBULINAEMIA, sex=Sex.FEMALE), "BTK")
     assert girl > boy
+
+
+def _adult_onset_candidate(model: DifferentialModel) -> int:
+    """A candidate whose earliest annotated onset is adulthood (16 years in the knowledge base)."""
+    return next(i for i, c in enumerate(model.candidates) if c.onset and c.onset.starts == Duration(years=16))
+
+
+@pytest.mark.parametrize(
+    ("age", "lowered"),
+    [
+        pytest.param("P2Y", True, id="child-younger-than-adult-onset"),
+        pytest.param("P15Y11M", True, id="just-under-16"),
+        pytest.param("P16Y", False, id="at-the-start-of-the-class"),
+        pytest.param("P30Y", False, id="adult"),
+    ],
+)
+def test_a_disease_of_later_onset_drops_for_a_younger_patient(
+    model: DifferentialModel, age: str, lowered: bool
+) -> None:
+    index = _adult_onset_candidate(model)
+    candidate = model.candidates[index]
+    observed = tuple(f"HP:{t:07d}" for t in candidate.annotations[:4])
+
+    def ranked(age: str | None) -> float:
+        query = PhenotypeQuery(observed=observed, age=Duration.parse(age) if age else None)
+        found = next(
+            r for r in rank(model, query, top=len(model.candidates)).ranked if r.candidate is candidate
+        )
+        assert (found.onset_note is not None) is (age is not None and lowered)
+        return found.log10_ratio
+
+    drop = ranked(None) - ranked(age)
+    expected = -math.log10(model.parameters.onset_before_annotated_ratio) if lowered else 0.0
+    assert drop == pytest.approx(expected)
+
+
+def test_the_onset_note_names_the_class_and_the_age(model: DifferentialModel) -> None:
+    candidate = model.candidates[_adult_onset_candidate(model)]
+    observed = tuple(f"HP:{t:07d}" for t in candidate.annotations[:4])
+    result = rank(model, PhenotypeQuery(observed=observed, age=Duration(years=2)), top=len(model.candidates))
+    found = next(r for r in result.ranked if r.candidate is candidate)
+    assert found.onset_note == (
+        f"annotated onset from 16 years ({candidate.onset.hpo_label}), patient aged 2 years"  # type: ignore[union-attr]
+    )
+    assert found.onset_note in found.explanation()
 
 
 def test_an_excluded_feature_lowers_the_diseases_that_carry_it(model: DifferentialModel) -> None:

@@ -1,11 +1,12 @@
-"""Laboratory → HPO rules: every term is current in hpo3's release, named as HPO names it."""
+"""Laboratory → HPO rules and HPO onset classes: each term current in hpo3, named as HPO names it."""
 
 from __future__ import annotations
 
 import pytest
 
+from immunocare.domain.ages import Duration
 from immunocare.knowledge import KnowledgeBase
-from immunocare.knowledge.topics.phenotype_rules import LabPhenotypeRule
+from immunocare.knowledge.topics.phenotype_rules import LabPhenotypeRule, OnsetClass
 
 
 def test_every_rule_names_a_current_hpo_term_by_its_hpo_name(kb: KnowledgeBase) -> None:
@@ -14,6 +15,45 @@ def test_every_rule_names_a_current_hpo_term_by_its_hpo_name(kb: KnowledgeBase) 
     for rule in rules:
         term = kb.hpo.term(rule.hpo_id)
         assert (term.name, term.obsolete) == (rule.hpo_label, False), rule.id
+
+
+def test_every_onset_class_is_a_current_hpo_onset_term(kb: KnowledgeBase) -> None:
+    classes = kb.of(OnsetClass)
+    assert len(classes) >= 8
+    for item in classes:
+        term = kb.hpo.term(item.hpo_id)
+        assert (term.name, term.obsolete) == (item.hpo_label, False), item.id
+        parents = kb.hpo.ontology.get_hpo_object(item.hpo_id).all_parents
+        assert "HP:0003674" in {p.id for p in parents}, item.id
+
+
+def test_an_onset_class_cannot_end_before_it_starts() -> None:
+    with pytest.raises(ValueError, match="ends"):
+        OnsetClass.model_validate(
+            {
+                "type": "onset_class",
+                "id": "x",
+                "title": "x",
+                "hpo_id": "HP:0003621",
+                "hpo_label": "Juvenile onset",
+                "starts": "P16Y",
+                "ends": "P5Y",
+                "citations": [{"source": "phenol_hponset", "where": "x"}],
+                "verified": True,
+            }
+        )
+    assert OnsetClass.model_validate(
+        {
+            "type": "onset_class",
+            "id": "x",
+            "title": "x",
+            "hpo_id": "HP:0003581",
+            "hpo_label": "Adult onset",
+            "starts": "P16Y",
+            "citations": [{"source": "phenol_hponset", "where": "x"}],
+            "verified": True,
+        }
+    ).starts == Duration(years=16)
 
 
 @pytest.mark.parametrize(

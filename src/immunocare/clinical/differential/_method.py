@@ -31,6 +31,8 @@ class ScoringParameters:
             IUIS laboratory column contradicts (e.g. decreased B cells against "normal").
         x_linked_in_female_ratio: the likelihood ratio of an X-linked recessive disease in a
             female patient (skewed X inactivation makes it rare, not impossible).
+        onset_before_annotated_ratio: the likelihood ratio of a disease whose earliest annotated HPO
+            onset class begins after the patient's age (annotated onsets are typical, not limits).
         shown_absent_features: how many expected-but-unobserved features an explanation lists.
         min_linked_annotations: the fewest annotations a disease needs before it is linked to a gene
             whose hpo3 annotations contain all of the disease's (hpo3 has no gene–disease table;
@@ -41,6 +43,7 @@ class ScoringParameters:
     unexplained_term_probability: float = 0.05
     contradicted_term_ratio: float = 0.02
     x_linked_in_female_ratio: float = 0.02
+    onset_before_annotated_ratio: float = 0.2
     shown_absent_features: int = 5
     min_linked_annotations: int = 3
 

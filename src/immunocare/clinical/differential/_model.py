@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from immunocare.knowledge import KnowledgeBase
 from immunocare.knowledge.topics.iuis import Inheritance, IuisEntry
-from immunocare.knowledge.topics.phenotype_rules import LabPhenotypeRule
+from immunocare.knowledge.topics.phenotype_rules import LabPhenotypeRule, OnsetClass
 
 from ._method import (
     AUTOSOMAL_INHERITANCE,
@@ -74,6 +74,7 @@ class Candidate:
         iuis_entries: the knowledge-base ids of the IUIS rows it stands for.
         annotations: its phenotype terms (hpo3 numbers), most specific first.
         x_linked_recessive: X-linked recessive is its only mode of inheritance.
+        onset: the earliest-starting HPO onset class it is annotated with (knowledge base), if any.
     """
 
     id: str
@@ -83,6 +84,7 @@ class Candidate:
     iuis_entries: tuple[str, ...]
     annotations: tuple[int, ...]
     x_linked_recessive: bool
+    onset: OnsetClass | None = None
 
 
 @dataclass
@@ -114,6 +116,7 @@ class DifferentialModel:
     background_size: int
     background_counts: Mapping[int, int]
     sex_penalty: Indices
+    onset_groups: tuple[tuple[OnsetClass, Indices], ...]
     ontology: Any = field(repr=False, compare=False)
     _cache: dict[tuple[str, int], Vector] = field(default_factory=dict, repr=False, compare=False)
     _chains: dict[int, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)
@@ -237,6 +240,21 @@ def _x_linked_recessive(draft: _Draft, closure: frozenset[int]) -> bool:
     return X_LINKED_RECESSIVE in closure and not closure & set(AUTOSOMAL_INHERITANCE)
 
 
+def _earliest_onset(draft: _Draft, classes: Mapping[int, OnsetClass]) -> OnsetClass | None:
+    annotated = [classes[t] for t in sorted(draft.terms) if t in classes]
+    return min(annotated, key=lambda c: c.starts.span_in_days(), default=None)
+
+
+def _onset_groups(candidates: Iterable[Candidate]) -> tuple[tuple[OnsetClass, Indices], ...]:
+    groups: defaultdict[str, list[int]] = defaultdict(list)
+    classes: dict[str, OnsetClass] = {}
+    for index, candidate in enumerate(candidates):
+        if candidate.onset is not None:
+            groups[candidate.onset.id].append(index)
+            classes[candidate.onset.id] = candidate.onset
+    return tuple((classes[key], _indices(groups[key])) for key in sorted(groups))
+
+
 def _lab_columns(kb: KnowledgeBase, drafts: list[_Draft]) -> dict[int, set[int]]:
     """Adds each agreeing lab term to a candidate's terms; returns the contradicted ones."""
     contradicted: defaultdict[int, set[int]] = defaultdict(set)
@@ -271,6 +289,7 @@ def build_model(
     drafts = list(build(kb, ontology, linker, ancestors).values())
     contradicted = _lab_columns(kb, drafts)
     closures = tuple(_closure(d.terms, ancestors) for d in drafts)
+    onset_classes = {term_number(c.hpo_id): c for c in kb.of(OnsetClass)}
     with_term: defaultdict[int, list[int]] = defaultdict(list)
     for index, closure in enumerate(closures):
         for term in closure:
@@ -284,6 +303,7 @@ def build_model(
             iuis_entries=tuple(e.id for e in d.entries),
             annotations=tuple(sorted(_phenotypic(d.terms, ancestors), key=lambda t: (counts.get(t, 0), t))),
             x_linked_recessive=_x_linked_recessive(d, closure),
+            onset=_earliest_onset(d, onset_classes),
         )
         for d, closure in zip(drafts, closures, strict=True)
     )
@@ -300,6 +320,7 @@ def build_model(
         background_size=len(background),
         background_counts=dict(counts),
         sex_penalty=_indices(i for i, c in enumerate(candidates) if c.x_linked_recessive),
+        onset_groups=_onset_groups(candidates),
         ontology=ontology,
     )
 

@@ -37,8 +37,8 @@ __all__ = ["Differential", "PhenotypeQuery", "RankedDisease", "Scores", "TermMat
 class PhenotypeQuery:
     """What the differential ranks on: HPO ids observed and excluded, sex and age.
 
-    ``age`` is carried to the phenopacket; the scoring does not use it (hpo3's onset annotations
-    carry no frequency, and the ages of HPO's onset classes are not in the knowledge base).
+    ``age`` is the patient's age on the day: a disease whose earliest annotated onset class begins
+    later gets the onset ratio.
     """
 
     observed: tuple[str, ...]
@@ -69,6 +69,7 @@ class RankedDisease:
         excluded_present: excluded terms the candidate carries.
         absent: the candidate's most specific features the patient is not recorded with.
         sex_note: why the sex lowered the ratio, when it did.
+        onset_note: why the age lowered the ratio, when it did.
     """
 
     rank: int
@@ -80,6 +81,7 @@ class RankedDisease:
     excluded_present: tuple[tuple[str, str], ...]
     absent: tuple[tuple[str, str], ...]
     sex_note: str | None
+    onset_note: str | None = None
 
     def explanation(self) -> str:
         """The evidence in one sentence a clinician can check."""
@@ -92,8 +94,7 @@ class RankedDisease:
             parts.append("excluded but expected: " + ", ".join(label for _, label in self.excluded_present))
         if self.absent:
             parts.append("expected, not recorded: " + ", ".join(label for _, label in self.absent))
-        if self.sex_note:
-            parts.append(self.sex_note)
+        parts.extend(note for note in (self.sex_note, self.onset_note) if note)
         return "; ".join(parts) + "."
 
 
@@ -167,8 +168,19 @@ def _remembered(model: DifferentialModel, key: tuple[str, int], vector: Vector) 
     return vector
 
 
+def _onset_note(candidate: Candidate, age: Duration | None) -> str | None:
+    onset = candidate.onset
+    if age is None or onset is None or not age.always_shorter_than(onset.starts):
+        return None
+    return f"annotated onset from {onset.starts.label} ({onset.hpo_label}), patient aged {age.label}"
+
+
 def _totals(
-    model: DifferentialModel, observed: Sequence[int], excluded: Sequence[int], sex: Sex | None
+    model: DifferentialModel,
+    observed: Sequence[int],
+    excluded: Sequence[int],
+    sex: Sex | None,
+    age: Duration | None,
 ) -> Vector:
     totals = np.zeros(len(model.candidates))
     for term in observed:
@@ -177,6 +189,10 @@ def _totals(
         totals += _excluded_vector(model, term)
     if sex is Sex.FEMALE:
         totals[model.sex_penalty] += math.log(model.parameters.x_linked_in_female_ratio)
+    if age is not None:
+        for onset, indices in model.onset_groups:
+            if age.always_shorter_than(onset.starts):
+                totals[indices] += math.log(model.parameters.onset_before_annotated_ratio)
     return totals
 
 
@@ -203,7 +219,7 @@ def _ranked(
     probability: float,
     observed: Sequence[int],
     excluded: Sequence[int],
-    sex: Sex | None,
+    query: PhenotypeQuery,
 ) -> RankedDisease:
     candidate = model.candidates[index]
     matches = [_match(model, t, index) for t in observed]
@@ -222,8 +238,9 @@ def _ranked(
         ),
         absent=tuple((term_id(t), model.names.get(t, "")) for t in shown),
         sex_note="X-linked recessive, in a female patient"
-        if sex is Sex.FEMALE and candidate.x_linked_recessive
+        if query.sex is Sex.FEMALE and candidate.x_linked_recessive
         else None,
+        onset_note=_onset_note(candidate, query.age),
     )
 
 
@@ -251,7 +268,7 @@ def score_all(model: DifferentialModel, query: PhenotypeQuery) -> Scores:
     observed = check_terms(model.ontology, query.observed)
     excluded = check_terms(model.ontology, query.excluded)
     excluded_terms = tuple(t for t in excluded.numbers if t not in observed.numbers)
-    totals = _totals(model, observed.numbers, excluded_terms, query.sex)
+    totals = _totals(model, observed.numbers, excluded_terms, query.sex, query.age)
     return Scores(totals, observed.numbers, excluded_terms, observed.issues + excluded.issues)
 
 
@@ -270,7 +287,7 @@ def rank(model: DifferentialModel, query: PhenotypeQuery, *, top: int = 10) -> D
             float(weights[index]) / norm,
             scores.observed,
             scores.excluded,
-            query.sex,
+            query,
         )
         for position, index in enumerate(scores.order(top), start=1)
     )
