@@ -164,6 +164,7 @@ def test_assess_prints_the_assessment_of_a_record_file(env: dict[str, str]) -> N
     code, output = run(env, "assess", record, "--as-of", "2026-11-01")
     assert code == 0, output
     assert "Common variable immunodeficiency" in output and "unverified" in output
+    assert "Human Phenotype Ontology (version" in output
 
 
 @pytest.mark.parametrize(

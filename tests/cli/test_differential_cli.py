@@ -46,6 +46,7 @@ def test_a_batch_writes_one_line_per_case_and_reports_unknown_terms(tmp_path: Pa
     assert len(lines[0]["diseases"]) == len(lines[0]["scores"]) == 4
     assert lines[0]["scores"] == sorted(lines[0]["scores"], reverse=True)
     assert "HP:9999999" in output
+    assert "Human Phenotype Ontology (version" in output
 
 
 def test_a_phenopacket_saved_by_one_run_is_read_by_the_next(tmp_path: Path) -> None:

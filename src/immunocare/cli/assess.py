@@ -68,7 +68,7 @@ def assessment_text(kb: KnowledgeBase, assessment: Assessment) -> list[str]:
                 f"  → [bold]{advice.urgency.value.upper()}[/]: {advice.text}",
                 f"     because {advice.rationale}",
             ]
-    lines += ["", "immunocare recommends and explains; it does not order or prescribe."]
+    lines += ["", "immunocare recommends and explains; it does not order or prescribe.", kb.hpo.acknowledgement]
     return lines
 
 

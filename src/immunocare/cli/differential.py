@@ -73,6 +73,7 @@ def _batch(kb: KnowledgeBase, mode: DifferentialMode, batch: Path, out: Path, to
                     f"case {result.line['id']}: {issue.term}: {issue.problem}", highlight=False
                 )
     console.print(f"{count} cases ranked into {out} (HPO {kb.hpo.release}).", highlight=False)
+    console.print(kb.hpo.acknowledgement, highlight=False)
 
 
 def differential_command(
