@@ -78,11 +78,11 @@ def test_monitoring_on_replacement_comes_from_ig_dosing(kb: KnowledgeBase) -> No
     plan = care_plan(Evaluation(xla_on_ivig(kb), kb, AS_OF))
     monitoring = {m.id: m for m in plan.of_kind(PlanItemKind.MONITORING)}
     trough = monitoring["monitoring.igrt_monitoring.trough_igg"]
-    assert trough.text == "Trough IgG: every 3–6 months."
+    assert trough.text == "Every 3–6 months."
     assert trough.citations == ("bmj_bp_hypogammaglobulinaemia",) and trough.verified
     assert "no published consensus" in trough.rationale
     saved = monitoring["monitoring.igrt_monitoring.serum_sample_saved"]
-    assert saved.text == "Serum sample saved: at least every year, and at any change of product."
+    assert saved.text == "At least every year, and at any change of product."
 
 
 def test_without_replacement_no_ig_monitoring_nor_ig_infection_advice(kb: KnowledgeBase) -> None:

@@ -24,7 +24,7 @@ def test_the_page_shows_items_unverified_marks_and_sources(demo: Demo) -> None:
     for heading in ("Goals", "Therapies", "Monitoring", "Infection action plan", "Care team"):
         assert f">{heading}</h2>" in html
     assert 'id="item-therapy.immunoglobulin.' in html
-    assert "Trough IgG: every 3–6 months." in html
+    assert "Trough IgG</strong>" in html and "Every 3–6 months." in html
     assert 'class="badge unverified"' in html and "Source: Bonilla FA et al. 2015" in html
     assert 'name="decision" value="accepted"' in html
 

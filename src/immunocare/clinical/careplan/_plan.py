@@ -136,7 +136,7 @@ def _trough_goals(evaluation: Evaluation, sections: tuple[Section, ...]) -> Iter
             id=f"goal.{finding.rule_id}",
             kind=PlanItemKind.GOAL,
             title=finding.title,
-            text=f"{finding.title}: {finding.explanation}",
+            text=f"Reach and keep the target: {finding.explanation}.",
             rationale="The trough target the immunoglobulin section weighs for this patient.",
             citations=finding.citations,
             verified=finding.verified,
@@ -201,11 +201,12 @@ def _monitoring(evaluation: Evaluation, on_immunoglobulin: bool) -> Iterator[Pla
         return
     for plan in (p for p in evaluation.kb.of(MonitoringPlan) if not p.products):
         for test in plan.tests:
+            when = _when(test)
             yield PlanItem(
                 id=f"monitoring.{plan.id}.{_slug(test.test)}",
                 kind=PlanItemKind.MONITORING,
                 title=test.test,
-                text=f"{test.test}: {_when(test)}.",
+                text=f"{when[:1].upper()}{when[1:]}.",
                 rationale=f"{plan.title}; applies to: {plan.applies_to}."
                 + (
                     " The source notes there is no published consensus."
