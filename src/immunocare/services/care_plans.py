@@ -2,6 +2,8 @@
 
 - :func:`care_plan_patient`: the plan as of a day, each item with its latest decision, and the
   whole history of decisions (the care-plan page, the JSON API, the FHIR export).
+- :func:`care_plan_json`: that result as JSON-ready data; :func:`care_plan_fhir`: the plan with
+  its decisions as a FHIR R4 CarePlan, authorized and audited as an export.
 - :func:`decide_care_plan_item`: accept, edit (changed text and a note) or reject one item; the
   decision is appended, never overwritten, and audited.
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from immunocare.clinical.careplan import (
     CarePlan,
@@ -24,14 +27,21 @@ from immunocare.clinical.careplan import (
 )
 from immunocare.domain import PatientRecord
 from immunocare.errors import ValidationError
+from immunocare.interop.fhir import care_plan_resource
 from immunocare.store import CarePlanRepository
 
 from ._context import Actor, ServiceContext, transaction
-from .assessments import _evaluation
+from .assessments import _evaluation, _plain
 from .authz import Action, audit, authorize
 from .record import get_record
 
-__all__ = ["PatientCarePlan", "care_plan_patient", "decide_care_plan_item"]
+__all__ = [
+    "PatientCarePlan",
+    "care_plan_fhir",
+    "care_plan_json",
+    "care_plan_patient",
+    "decide_care_plan_item",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +77,35 @@ def care_plan_patient(
     with transaction(ctx) as session:
         history = CarePlanRepository(session).decisions(patient_id=patient_id)
     return PatientCarePlan(record=record, plan=plan, items=decided_items(plan, history), history=history)
+
+
+def care_plan_json(found: PatientCarePlan) -> dict[str, Any]:
+    """The plan, each item with its latest decision and the text that holds, the team and the history."""
+    plan = found.plan
+    items = [_plain(d.item) | {"text": d.text, "decision": _plain(d.decision)} for d in found.items]
+    return {
+        "patient_id": plan.patient_id,
+        "as_of": plan.as_of.isoformat(),
+        "kb_version": plan.kb_version,
+        "items": items,
+        "team": _plain(plan.team),
+        "history": _plain(found.history),
+    }
+
+
+def care_plan_fhir(
+    ctx: ServiceContext, *, actor: Actor | None, patient_id: int, as_of: date | None = None
+) -> dict[str, Any]:
+    """The plan and its decisions as a FHIR R4 CarePlan resource (JSON-ready)."""
+    actor = authorize(ctx, actor, Action.EXPORT, patient_id=patient_id)
+    found = care_plan_patient(ctx, actor=actor, patient_id=patient_id, as_of=as_of)
+    resource = care_plan_resource(found.plan, found.items, patient_reference=f"Patient/{patient_id}")
+    with transaction(ctx) as session:
+        audit(
+            ctx, session, actor, Action.EXPORT, patient_id=patient_id, detail="care plan as a FHIR CarePlan"
+        )
+    data: dict[str, Any] = resource.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return data
 
 
 def _decision(value: str) -> Decision:

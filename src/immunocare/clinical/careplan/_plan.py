@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from immunocare.domain import CareRole, Finding, Quantity, Section, Urgency
+from immunocare.domain import CareRole, Finding, FindingStatus, Quantity, Section, Urgency
 from immunocare.domain.units import UNITS
 from immunocare.knowledge import KBItem
 from immunocare.knowledge.topics.care_plan import Applicability, CareGoal, InfectionAction, TeamRole
@@ -25,7 +25,15 @@ from immunocare.knowledge.topics.ig_dosing import MonitoredTest, MonitoringPlan,
 from ..criteria import Evaluation
 from ..immunoglobulin import immunoglobulin_section
 
-__all__ = ["PLAN_SECTIONS", "CarePlan", "PlanItem", "PlanItemKind", "TeamMember", "care_plan"]
+__all__ = [
+    "PLAN_SECTIONS",
+    "CarePlan",
+    "PlanItem",
+    "PlanItemKind",
+    "TeamMember",
+    "care_plan",
+    "care_plan_section",
+]
 
 
 class PlanItemKind(StrEnum):
@@ -271,3 +279,22 @@ def care_plan(evaluation: Evaluation) -> CarePlan:
         items=items,
         team=_team(evaluation, on_immunoglobulin),
     )
+
+
+def care_plan_section(plan: CarePlan) -> Section:
+    """The plan as an assessment's "care_plan" section: one finding per item, its text the explanation.
+
+    The therapies' recommendations stay in their own sections; here they are the plan's items.
+    """
+    findings = tuple(
+        Finding(
+            rule_id=item.id,
+            title=f"{item.kind.value.replace('_', ' ').capitalize()}: {item.title}",
+            status=FindingStatus.MET,
+            explanation=item.text,
+            citations=item.citations,
+            verified=item.verified,
+        )
+        for item in plan.items
+    )
+    return Section(key="care_plan", title="Individualized care plan", findings=findings)
