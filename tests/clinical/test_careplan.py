@@ -108,3 +108,18 @@ def test_team_from_the_record_else_the_roles_needed(kb: KnowledgeBase) -> None:
     member = make_care_team_member(id=9)
     own = care_plan(Evaluation(replace(xla_on_ivig(kb), care_team=(member,)), kb, AS_OF)).team
     assert [(m.role, m.name) for m in own] == [(CareRole.IMMUNOLOGIST, "Dr Amara Eze")]
+
+
+def test_a_patient_without_immunodeficiency_gets_no_general_plan(kb: KnowledgeBase) -> None:
+    plan = care_plan(Evaluation(record(BIRTH), kb, AS_OF))
+    assert plan.items == () and plan.team == ()
+
+
+def test_an_indicated_patient_not_yet_on_replacement_is_advised_to_consider_starting(
+    kb: KnowledgeBase,
+) -> None:
+    plan = care_plan(Evaluation(record(BIRTH, diagnoses=(make_diagnosis(id=1),)), kb, AS_OF))
+    (therapy,) = plan.of_kind(PlanItemKind.THERAPY)
+    assert therapy.id == "therapy.immunoglobulin.ig_start_consider"
+    assert "(met: Primary immunodeficiency for which Ig replacement is indicated)" in therapy.text
+    assert therapy.citations

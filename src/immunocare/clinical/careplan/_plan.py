@@ -24,6 +24,7 @@ from immunocare.knowledge.topics.ig_dosing import MonitoredTest, MonitoringPlan,
 
 from ..criteria import Evaluation
 from ..immunoglobulin import immunoglobulin_section
+from ..recognize import KNOWN
 
 __all__ = [
     "PLAN_SECTIONS",
@@ -261,24 +262,43 @@ def _team(evaluation: Evaluation, on_immunoglobulin: bool) -> tuple[TeamMember, 
 
 
 def care_plan(evaluation: Evaluation) -> CarePlan:
-    """The care plan of the evaluation's record as of its day."""
+    """The care plan of the evaluation's record as of its day.
+
+    The goals, the infection action plan and the roles needed are for patients in immunodeficiency
+    care: a known immunodeficiency (the ``known_immunodeficiency`` rule) or on immunoglobulin
+    replacement. Anyone else's plan holds only what the sections advise, and the record's team.
+    """
     record, as_of = evaluation.record, evaluation.as_of
     on_immunoglobulin = any(i.given_on <= as_of for i in record.infusions)
+    in_care = on_immunoglobulin or evaluation.rule(KNOWN).status is FindingStatus.MET
     sections = tuple(build(evaluation) for build in PLAN_SECTIONS)
+    general = (
+        (*_goals(evaluation, on_immunoglobulin), *_infection_actions(evaluation, on_immunoglobulin))
+        if in_care
+        else ()
+    )
     items = (
         *_trough_goals(evaluation, sections),
-        *_goals(evaluation, on_immunoglobulin),
         *_therapies(sections),
         *_monitoring(evaluation, on_immunoglobulin),
-        *_infection_actions(evaluation, on_immunoglobulin),
+        *general,
     )
+    team = _team(evaluation, on_immunoglobulin) if in_care or record.care_team else ()
     return CarePlan(
         patient_id=record.patient.id,
         as_of=as_of,
         kb_version=evaluation.kb.version,
-        items=items,
-        team=_team(evaluation, on_immunoglobulin),
+        items=_ordered(items),
+        team=team,
     )
+
+
+_ORDER = tuple(PlanItemKind)
+
+
+def _ordered(items: tuple[PlanItem, ...]) -> tuple[PlanItem, ...]:
+    """Goals, therapies, monitoring, infection actions; the sources' order within each."""
+    return tuple(sorted(items, key=lambda item: _ORDER.index(item.kind)))
 
 
 def care_plan_section(plan: CarePlan) -> Section:
