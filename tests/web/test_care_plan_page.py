@@ -55,3 +55,14 @@ def test_the_plan_prints_as_a_pdf(demo: Demo) -> None:
     response = demo.client.get(f"/patients/{demo.ids[XLA]}/care-plan.pdf")
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_the_demo_plans_fit_the_patients(demo: Demo) -> None:
+    demo.log_in("physician")
+    healthy = demo.page(f"/patients/{demo.ids['DEMO-0001']}/care-plan")
+    assert 'id="empty-plan"' in healthy and 'id="item-' not in healthy
+    scid = demo.page(f"/patients/{demo.ids['DEMO-0007']}/care-plan")
+    assert 'id="item-therapy.immunoglobulin.ig_start_consider"' in scid
+    assert "No monitoring schedule" in scid
+    cvid = demo.page(f"/patients/{demo.ids['DEMO-0006']}/care-plan")
+    assert 'id="item-goal.trough_bronchiectasis_uk"' in cvid and "Dr Paul Jenner" in cvid
