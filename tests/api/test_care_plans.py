@@ -9,6 +9,22 @@ from .conftest import World
 
 GOAL = "goal.goal_prevent_infections"
 FEVER = "infection.infection_fever"
+XLA = {
+    "code": "D80.0",
+    "system": "ICD-10-CM",
+    "display": "X-linked agammaglobulinemia",
+    "iuis_category": "3.1",
+}
+
+
+@pytest.fixture(autouse=True)
+def _xla(world: World) -> None:
+    """The own patient has a known immunodeficiency, so the plan has its goals and infection plan."""
+    url = f"/api/patients/{world.own_patient}/diagnoses"
+    response = world.client.post(
+        url, json=XLA | {"diagnosed_on": "2019-03-15"}, headers=world.as_("physician")
+    )
+    assert response.status_code == 201, response.text
 
 
 def test_decisions_show_in_the_json_plan_and_the_fhir_careplan(world: World) -> None:
