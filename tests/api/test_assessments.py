@@ -55,6 +55,7 @@ def test_the_assessment_of_a_patient_as_json(world: World) -> None:
         "genetics",
         "immunoglobulin",
         "differential",
+        "care_plan",
     ]
     signs = body["sections"][0]["findings"][0]
     assert (signs["rule_id"], signs["status"]) == ("jmf_children", "met")

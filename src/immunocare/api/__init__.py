@@ -6,7 +6,7 @@ comes from a bearer API token or a web session (:mod:`._deps`). OpenAPI is serve
 
 from fastapi import APIRouter
 
-from . import admin, assessments, cdshooks, items, patients, records
+from . import admin, assessments, care_plans, cdshooks, items, patients, records
 from ._deps import SESSION_COOKIE, ActorDep, ContextDep, client_of, current_actor, service_context
 from ._problems import PROBLEM_JSON, problem_response, request_validation_issues
 
@@ -26,4 +26,12 @@ __all__ = [
 
 def api_routers() -> list[APIRouter]:
     """Every API router, in the order their routes are matched."""
-    return [patients.router, records.router, items.router, assessments.router, admin.router, cdshooks.router]
+    return [
+        patients.router,
+        records.router,
+        items.router,
+        assessments.router,
+        care_plans.router,
+        admin.router,
+        cdshooks.router,
+    ]

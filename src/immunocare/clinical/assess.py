@@ -11,6 +11,7 @@ from datetime import date
 from immunocare.domain import Assessment, Finding, FindingStatus, PatientRecord, Section
 from immunocare.knowledge import KnowledgeBase
 
+from .careplan import care_plan, care_plan_section
 from .criteria import Evaluation, classify
 from .differential import differential_findings
 from .genetics import family_testing
@@ -97,6 +98,7 @@ def assess(
             title="Phenotype-driven differential (inborn errors of immunity)",
             findings=differential_findings(evaluation),
         ),
+        care_plan_section(care_plan(evaluation)),
     )
     return Assessment(
         patient_id=record.patient.id,

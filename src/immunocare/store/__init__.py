@@ -15,7 +15,8 @@ A tour:
 - the repositories, each built on a :class:`~sqlalchemy.orm.Session` with keyword-only methods
   that return domain objects or the dataclasses below:
   :class:`PatientRepository`, :class:`RecordRepository` (every :class:`~immunocare.domain.ItemKind`),
-  :class:`UserRepository`, :class:`SessionRepository`, :class:`ApiTokenRepository` and
+  :class:`UserRepository`, :class:`SessionRepository`, :class:`ApiTokenRepository`,
+  :class:`CarePlanRepository` (care-plan decisions, a history) and
   :class:`AuditLog` (append-only, enforced by database triggers).
 - the non-clinical shapes: :class:`Role`, :class:`User`, :class:`WebSession`, :class:`ApiToken`,
   :class:`AuditEntry`, and :func:`hash_token` (only token hashes are stored).
@@ -35,6 +36,7 @@ caller's transaction stays usable and nothing is half-written::
 
 from ._accounts import ApiTokenRepository, SessionRepository, UserRepository
 from ._audit import AuditLog
+from ._care_plans import CarePlanRepository
 from ._models import ApiToken, AuditEntry, Role, User, WebSession, hash_token
 from ._patients import PatientRepository
 from ._records import RecordRepository
@@ -46,6 +48,7 @@ __all__ = [
     "ApiTokenRepository",
     "AuditEntry",
     "AuditLog",
+    "CarePlanRepository",
     "PatientRepository",
     "RecordRepository",
     "Role",

@@ -22,6 +22,7 @@ from sqlalchemy import JSON, ForeignKey, Index, MetaData, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from immunocare._types import JSONDict
+from immunocare.clinical.careplan import Decision
 from immunocare.domain import (
     AcmgClass,
     BodySite,
@@ -51,6 +52,7 @@ __all__ = [
     "METADATA",
     "ApiTokenRow",
     "AuditRow",
+    "CarePlanDecisionRow",
     "CareTeamRow",
     "DiagnosisRow",
     "FamilyHistoryRow",
@@ -150,6 +152,22 @@ class AuditRow(Base):
     item_id: Mapped[int | None]
     detail: Mapped[str | None] = mapped_column(Text)
     client: Mapped[str | None]
+
+
+class CarePlanDecisionRow(Base):
+    """``care_plan_decisions``: a clinician's decisions on care-plan items, a history never rewritten."""
+
+    __tablename__ = "care_plan_decisions"
+    __table_args__ = (Index("ix_care_plan_decisions_patient", "patient_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    item_id: Mapped[str]
+    decision: Mapped[Decision]
+    decided_at: Mapped[datetime]
+    decided_by: Mapped[str]
+    text: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class ItemRow(Base):

@@ -8,7 +8,7 @@ from importlib.resources import files
 
 from fastapi import APIRouter
 
-from . import assessments, auth, browse, differential_view, patients
+from . import assessments, auth, browse, care_plan_view, differential_view, patients
 from ._render import render, templates
 
 __all__ = ["STATIC_DIR", "render", "templates", "web_routers"]
@@ -18,4 +18,11 @@ STATIC_DIR = str(files("immunocare.web") / "static")
 
 def web_routers() -> list[APIRouter]:
     """Every page router."""
-    return [auth.router, patients.router, assessments.router, browse.router, differential_view.router]
+    return [
+        auth.router,
+        patients.router,
+        assessments.router,
+        browse.router,
+        differential_view.router,
+        care_plan_view.router,
+    ]

@@ -12,6 +12,7 @@ from immunocare.domain import (
     ItemKind,
     PatientRecord,
     Quantity,
+    Recommendation,
     Section,
     summarize,
 )
@@ -52,8 +53,28 @@ def _regimen(record: PatientRecord, as_of: date) -> Finding | None:
     )
 
 
+def _start(eligibility: tuple[Finding, ...]) -> tuple[Recommendation, ...]:
+    """Consider starting replacement when an indication is met (for a patient not yet on it)."""
+    met = next((f for f in eligibility if f.status is FindingStatus.MET), None)
+    if met is None:
+        return ()
+    return (
+        Recommendation(
+            action="ig_start_consider",
+            text=f"Consider starting immunoglobulin replacement (met: {met.title}).",
+            rationale=met.explanation,
+            based_on=(met.rule_id,),
+            citations=met.citations,
+            verified=met.verified,
+        ),
+    )
+
+
 def immunoglobulin_section(record: PatientRecord, kb: KnowledgeBase, as_of: date) -> Section:
-    """Eligibility (PID, else the SID criteria), the current regimen and trough monitoring."""
+    """Eligibility (PID, else the SID criteria), the current regimen and trough monitoring.
+
+    Without a regimen yet, a met indication is advised as a start to consider.
+    """
     pid = pid_indication(record, kb)
     eligibility = (pid,) if pid.status is FindingStatus.MET else (pid, *sid_eligibility(record, kb, as_of))
     regimen = _regimen(record, as_of)
@@ -62,5 +83,5 @@ def immunoglobulin_section(record: PatientRecord, kb: KnowledgeBase, as_of: date
         key="immunoglobulin",
         title="Immunoglobulin replacement",
         findings=(*eligibility, *((regimen,) if regimen else ()), *titration.findings),
-        recommendations=titration.recommendations,
+        recommendations=titration.recommendations if regimen else _start(eligibility),
     )

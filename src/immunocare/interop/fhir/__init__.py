@@ -9,10 +9,13 @@
   to one :class:`~immunocare.domain.PatientRecord` (a :class:`FhirRecord`, with what was read
   and what was passed over, and why). Pure: no I/O, no clock.
 
+FHIR R4 out: :func:`care_plan_resource`, the care plan and its decisions as a CarePlan.
+
 Which condition codes are infections, and which drugs antibiotics, is knowledge-base data (topic
 ``coded_conditions``); the mapping rules are in the modules' docstrings and docs/cds-hooks.md.
 """
 
+from ._careplan import care_plan_resource
 from ._observations import unused_observation
 from ._read import Search, Unused, read_resource, read_search, referenced_id
 from ._record import record_from_fhir, unused_encounter
@@ -24,6 +27,7 @@ __all__ = [
     "Skipped",
     "Sourced",
     "Unused",
+    "care_plan_resource",
     "read_resource",
     "read_search",
     "record_from_fhir",
