@@ -68,7 +68,8 @@ def assessment_text(kb: KnowledgeBase, assessment: Assessment) -> list[str]:
                 f"  → [bold]{advice.urgency.value.upper()}[/]: {advice.text}",
                 f"     because {advice.rationale}",
             ]
-    lines += ["", "immunocare recommends and explains; it does not order or prescribe.", kb.hpo.acknowledgement]
+    lines += ["", "immunocare recommends and explains; it does not order or prescribe."]
+    lines.append(kb.hpo.acknowledgement)
     return lines
 
 
