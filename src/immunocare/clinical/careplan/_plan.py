@@ -23,7 +23,7 @@ from immunocare.knowledge.topics.care_plan import Applicability, CareGoal, Infec
 from immunocare.knowledge.topics.ig_dosing import MonitoredTest, MonitoringPlan, TroughTarget
 
 from ..criteria import Evaluation
-from ..immunoglobulin import immunoglobulin_section
+from ..immunoglobulin import immunoglobulin_section, infusions_given
 from ..recognize import KNOWN
 
 __all__ = [
@@ -269,7 +269,7 @@ def care_plan(evaluation: Evaluation) -> CarePlan:
     replacement. Anyone else's plan holds only what the sections advise, and the record's team.
     """
     record, as_of = evaluation.record, evaluation.as_of
-    on_immunoglobulin = any(i.given_on <= as_of for i in record.infusions)
+    on_immunoglobulin = bool(infusions_given(record, as_of))
     in_care = on_immunoglobulin or evaluation.rule(KNOWN).status is FindingStatus.MET
     sections = tuple(build(evaluation) for build in PLAN_SECTIONS)
     general = (

@@ -33,6 +33,7 @@ from ._titration import (
     BronchiectasisDetector,
     Titration,
     bronchiectasis_evidence,
+    infusions_given,
     titrate,
     trough_targets,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "ig_plan",
     "immunoglobulin_section",
     "infusion_schedules",
+    "infusions_given",
     "label_doses",
     "measles_exposure_dose",
     "pid_indication",

@@ -19,14 +19,14 @@ from immunocare.domain import (
 from immunocare.knowledge import KnowledgeBase
 
 from ._eligibility import pid_indication, sid_eligibility
-from ._titration import titrate
+from ._titration import infusions_given, titrate
 
 __all__ = ["immunoglobulin_section"]
 
 
 def _regimen(record: PatientRecord, as_of: date) -> Finding | None:
     """The latest infusion, its interval since the one before, and its dose per kg of the latest weight."""
-    infusions = sorted((i for i in record.infusions if i.given_on <= as_of), key=lambda i: i.given_on)
+    infusions = infusions_given(record, as_of)
     if not infusions:
         return None
     latest = infusions[-1]

@@ -16,6 +16,7 @@ from immunocare.domain import (
     Finding,
     FindingStatus,
     IgRoute,
+    ImmunoglobulinInfusion,
     ItemKind,
     PatientRecord,
     Quantity,
@@ -243,6 +244,11 @@ def _steady_state(kb: KnowledgeBase, route: IgRoute, started: date, as_of: date)
     return None
 
 
+def infusions_given(record: PatientRecord, as_of: date) -> list[ImmunoglobulinInfusion]:
+    """The record's immunoglobulin infusions given on or before ``as_of``, oldest first."""
+    return sorted((i for i in record.infusions if i.given_on <= as_of), key=lambda i: i.given_on)
+
+
 def titrate(
     record: PatientRecord,
     kb: KnowledgeBase,
@@ -250,7 +256,7 @@ def titrate(
     detectors: Sequence[BronchiectasisDetector] = BRONCHIECTASIS_DETECTORS,
 ) -> Titration:
     """Trough findings and a keep / raise / lower suggestion from the trough history, doses and infections."""
-    infusions = sorted((i for i in record.infusions if i.given_on <= as_of), key=lambda i: i.given_on)
+    infusions = infusions_given(record, as_of)
     if not infusions:
         return Titration(findings=(), recommendations=())
     started, route = infusions[0].given_on, infusions[-1].route
