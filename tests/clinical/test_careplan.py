@@ -31,8 +31,13 @@ def test_every_recommendation_of_the_plan_sections_is_a_therapy(kb: KnowledgeBas
     advice = [r for build in PLAN_SECTIONS for r in build(evaluation).recommendations]
     therapies = plan.of_kind(PlanItemKind.THERAPY)
     assert [t.text for t in therapies] == [r.text for r in advice]
-    assert [t.id for t in therapies] == ["therapy.immunoglobulin.ig_dose_raise"]
-    (therapy,) = therapies
+    assert [t.id for t in therapies] == [
+        "therapy.immunoglobulin.ig_dose_raise",
+        "therapy.vaccination.vr_severe_antibody_live_contraindicated",
+        "therapy.vaccination.vr_severe_antibody_pneumococcal",
+        "therapy.vaccination.vr_immunoglobulin_measles_varicella",
+    ]
+    therapy = therapies[0]
     assert therapy.citations == advice[0].citations and therapy.rationale == advice[0].rationale
 
 
@@ -119,7 +124,7 @@ def test_an_indicated_patient_not_yet_on_replacement_is_advised_to_consider_star
     kb: KnowledgeBase,
 ) -> None:
     plan = care_plan(Evaluation(record(BIRTH, diagnoses=(make_diagnosis(id=1),)), kb, AS_OF))
-    (therapy,) = plan.of_kind(PlanItemKind.THERAPY)
+    therapy = plan.of_kind(PlanItemKind.THERAPY)[0]
     assert therapy.id == "therapy.immunoglobulin.ig_start_consider"
     assert "(met: Primary immunodeficiency for which Ig replacement is indicated)" in therapy.text
     assert therapy.citations

@@ -18,6 +18,7 @@ from .genetics import family_testing
 from .immunoglobulin import immunoglobulin_section
 from .labs import Flag, LabReading
 from .recognize import recognize
+from .vaccination import vaccination_section
 from .workup import workup_plan
 
 __all__ = ["assess", "lab_findings"]
@@ -93,6 +94,7 @@ def assess(
             recommendations=family_testing(evaluation.genetics, kb),
         ),
         immunoglobulin_section(record, kb, as_of),
+        vaccination_section(evaluation),
         Section(
             key="differential",
             title="Phenotype-driven differential (inborn errors of immunity)",

@@ -37,7 +37,7 @@ from .criteria import Evaluation
 from .labs import LabReading
 from .warning_signs import warning_signs
 
-__all__ = ["Recognition", "recognize"]
+__all__ = ["Recognition", "high_dose_course", "recognize"]
 
 KNOWN = "known_immunodeficiency"
 SERIOUS_OR_RECURRENT = "serious_or_recurrent_infections"
@@ -105,7 +105,7 @@ def _watched_classes(evaluation: Evaluation, medication: Medication) -> list[Dru
     return [c for c in classes if not set(c.effects) <= _NOT_WATCHED]
 
 
-def _high_dose(evaluation: Evaluation, drug_class: DrugClass, medication: Medication) -> bool | None:
+def high_dose_course(evaluation: Evaluation, drug_class: DrugClass, medication: Medication) -> bool | None:
     """Whether a course meets the class's high-dose threshold (``True`` for classes without one)."""
     if drug_class.high_dose is None:
         return True
@@ -239,7 +239,9 @@ def _secondary(evaluation: Evaluation) -> tuple[list[Finding], list[Recommendati
     for medication in evaluation.record.medications:
         if medication.start > evaluation.as_of:
             continue
-        doses = [(c, _high_dose(evaluation, c, medication)) for c in _watched_classes(evaluation, medication)]
+        doses = [
+            (c, high_dose_course(evaluation, c, medication)) for c in _watched_classes(evaluation, medication)
+        ]
         classes = [c for c, high in doses if high is not False]
         if classes:
             finding, (due, recommendations) = _watch(evaluation, medication, classes)

@@ -25,6 +25,7 @@ from immunocare.knowledge.topics.ig_dosing import MonitoredTest, MonitoringPlan,
 from ..criteria import Evaluation
 from ..immunoglobulin import immunoglobulin_section, infusions_given
 from ..recognize import KNOWN
+from ..vaccination import vaccination_section
 
 __all__ = [
     "PLAN_SECTIONS",
@@ -107,7 +108,7 @@ def _immunoglobulin(evaluation: Evaluation) -> Section:
     return immunoglobulin_section(evaluation.record, evaluation.kb, evaluation.as_of)
 
 
-PLAN_SECTIONS: tuple[Callable[[Evaluation], Section], ...] = (_immunoglobulin,)
+PLAN_SECTIONS: tuple[Callable[[Evaluation], Section], ...] = (_immunoglobulin, vaccination_section)
 """The section builders whose recommendations are the plan's therapies, in the plan's order."""
 
 

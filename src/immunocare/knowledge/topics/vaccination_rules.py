@@ -19,8 +19,10 @@ Item kinds in ``data/vaccination_rules/``:
 - :class:`RevaccinationStep`: one step of a re-vaccination plan after HSCT, chemotherapy or
   B-cell depletion.
 
-When several rules apply to a patient, an evaluator reports each with its reason and source;
-nothing here ranks them.
+When several rules apply to a patient, an evaluator reports each with its reason and source. The
+statuses of ``Status`` are listed most restrictive first (contraindicated, not recommended,
+consider, recommended …); ``clinical.vaccination`` shows the first status among the rules that
+hold without a condition to confirm as a vaccine's decision.
 """
 
 from __future__ import annotations

@@ -1,0 +1,145 @@
+"""The "Vaccination safety" section of an assessment."""
+
+from __future__ import annotations
+
+from immunocare.domain import Evidence, Finding, FindingStatus, ItemKind, Recommendation, Section, summarize
+from immunocare.knowledge.topics.vaccines import Vaccine
+
+from .._vaccine_rows import sources
+from ..criteria import Evaluation
+from ._decide import PRECEDENCE, Decision, PastDose, RuleUse, VaccinationPlan, vaccination_plan
+
+__all__ = ["vaccination_section"]
+
+_ACTIONABLE = ("contraindicated", "not_recommended", "consider", "recommended", "likely_ineffective")
+"""The statuses a clinician acts on; the others (appears safe, likely effective …) are findings only."""
+
+
+def _label(status: str | None) -> str:
+    return status.replace("_", " ").capitalize() if status else "To confirm"
+
+
+def _short(vaccine: Vaccine) -> str:
+    return vaccine.abbreviation or vaccine.title
+
+
+def _name(vaccine: Vaccine) -> str:
+    return f"{_short(vaccine)} (CVX {vaccine.cvx})"
+
+
+def _use_text(use: RuleUse) -> str:
+    unverified = "" if use.rule.verified else " [unverified]"
+    text = f"{_label(use.rule.status)} ({use.rule.id}{unverified}): {use.rule.reason}"
+    text += f" — via {use.exposure.because}"
+    return text + (f"; applies if: {'; '.join(use.conditions)}" if use.conditions else "")
+
+
+def _state_finding(plan: VaccinationPlan) -> Finding:
+    exposures = plan.state.exposures
+    if not exposures:
+        return Finding(
+            rule_id="vaccination_state",
+            title="Immunodeficiency and treatments for vaccination",
+            status=FindingStatus.UNDETERMINED,
+            explanation="No immunodeficiency category or immunosuppressive treatment of the vaccination "
+            "rules is recorded; the routine schedule applies unless a diagnosis is added.",
+        )
+    return Finding(
+        rule_id="vaccination_state",
+        title="Immunodeficiency and treatments for vaccination",
+        status=FindingStatus.MET,
+        explanation="; ".join(f"{e.item.title}: {e.because}" for e in exposures)
+        + ". Vaccines no rule bears on follow the routine schedule.",
+        evidence=tuple(dict.fromkeys(item for e in exposures for item in e.evidence)),
+        citations=sources(*(e.item for e in exposures)),
+        verified=all(e.item.verified for e in exposures),
+    )
+
+
+def _decision_part(decision: Decision) -> Finding:
+    return Finding(
+        rule_id=f"vaccine:{decision.vaccine.id}",
+        title=f"{_name(decision.vaccine)}: {_label(decision.status).lower()}",
+        status=FindingStatus.MET if decision.status else FindingStatus.UNDETERMINED,
+        explanation=" | ".join(_use_text(use) for use in decision.uses),
+        citations=sources(decision.vaccine, *(use.rule for use in decision.uses)),
+        verified=decision.verified,
+    )
+
+
+def _status_findings(plan: VaccinationPlan) -> list[Finding]:
+    findings = []
+    for status in (*PRECEDENCE, None):
+        decisions = [d for d in plan.decisions if d.status == status]
+        if not decisions:
+            continue
+        parts = tuple(_decision_part(d) for d in decisions)
+        findings.append(
+            Finding(
+                rule_id=f"vaccination:{status or 'to_confirm'}",
+                title=f"{_label(status)}: {len(decisions)} vaccine(s)",
+                status=FindingStatus.MET if status else FindingStatus.UNDETERMINED,
+                explanation=", ".join(_name(d.vaccine) for d in decisions),
+                citations=tuple(dict.fromkeys(c for part in parts for c in part.citations)),
+                verified=all(part.verified for part in parts),
+                parts=parts,
+            )
+        )
+    return findings
+
+
+def _past_finding(past: PastDose) -> Finding:
+    dose, worst = past.vaccination, past.uses[0]
+    status = _label(worst.rule.status).lower()
+    return Finding(
+        rule_id="vaccination_live_dose_against_rule",
+        title=f"{_name(past.vaccine)} given on {dose.given_on.isoformat()} while {status}",
+        status=FindingStatus.MET,
+        explanation=" | ".join(_use_text(use) for use in past.uses),
+        evidence=(
+            Evidence(summary=summarize(dose), kind=ItemKind.VACCINATIONS, item_id=dose.id),
+            *(item for use in past.uses for item in use.exposure.evidence),
+        ),
+        citations=sources(*(use.rule for use in past.uses)),
+        verified=all(use.rule.verified for use in past.uses),
+    )
+
+
+def _recommendations(plan: VaccinationPlan) -> list[Recommendation]:
+    by_rule: dict[str, tuple[RuleUse, list[Vaccine]]] = {}
+    for decision in plan.decisions:
+        for use in decision.deciding:
+            if use.rule.status in _ACTIONABLE:
+                by_rule.setdefault(use.rule.id, (use, []))[1].append(decision.vaccine)
+    ordered = sorted(by_rule.values(), key=lambda entry: PRECEDENCE.index(entry[0].rule.status))
+    return [
+        Recommendation(
+            action=use.rule.id,
+            text=f"{use.rule.title}.",
+            rationale=f"{use.rule.reason} Vaccines: {', '.join(dict.fromkeys(_short(v) for v in vaccines))}. "
+            f"Applies because of {use.exposure.item.title}: {use.exposure.because}.",
+            based_on=(use.rule.id, use.exposure.item.id),
+            citations=sources(use.rule),
+            verified=use.rule.verified,
+        )
+        for use, vaccines in ordered
+    ]
+
+
+def vaccination_section(evaluation: Evaluation) -> Section:
+    """The patient's state for vaccination, each vaccine's decision, past live doses given against a rule.
+
+    The recommendations are the deciding rules a clinician acts on (contraindicated, not
+    recommended, consider, recommended, likely ineffective), each with the vaccines it decides.
+    """
+    plan = vaccination_plan(evaluation)
+    return Section(
+        key="vaccination",
+        title="Vaccination safety",
+        findings=(
+            _state_finding(plan),
+            *(_past_finding(past) for past in plan.past_doses),
+            *_status_findings(plan),
+        ),
+        recommendations=tuple(_recommendations(plan)),
+    )

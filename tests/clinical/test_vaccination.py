@@ -1,0 +1,222 @@
+"""Vaccination safety: every rule row of the knowledge base, each treatment state, and key patients."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+
+from immunocare.clinical.criteria import Evaluation
+from immunocare.clinical.vaccination import (
+    Decision,
+    Exposure,
+    VaccinationState,
+    decide,
+    vaccination_plan,
+    vaccination_section,
+)
+from immunocare.clinical.vaccination._decide import PRECEDENCE
+from immunocare.domain import DiagnosisStatus, PatientRecord, Quantity
+from immunocare.knowledge import KnowledgeBase, load_knowledge_base
+from immunocare.knowledge.topics.vaccination_rules import ImmunodeficiencyCategory, Treatment, VaccineRule
+from immunocare.knowledge.topics.vaccines import Vaccine
+from tests.clinical.builders import record
+from tests.factories import make_diagnosis, make_growth, make_infusion, make_medication, make_vaccination
+
+AS_OF = date(2026, 6, 1)
+_KB = load_knowledge_base()
+_BIRTHS = tuple(date.fromisoformat(d) for d in ("2026-04-15", "2025-10-15", "2025-04-15", "2023-03-01",
+                                                  "2014-01-01", "1996-01-01"))  # fmt: skip
+"""Patients aged about 6 weeks, 7 and 13 months, 3, 12 and 30 years on AS_OF."""
+
+
+def _rule_targets() -> list[tuple[str, str]]:
+    return [(rule.id, target) for rule in _KB.of(VaccineRule) for target in rule.applies_to]
+
+
+def _birth_inside(rule: VaccineRule) -> date:
+    for birth in _BIRTHS:
+        if rule.age is None or rule.age.contains(birth_date=birth, on=AS_OF):
+            return birth
+    raise AssertionError(f"{rule.id}: no test age fits {rule.age}")
+
+
+def _only(kb: KnowledgeBase, target: str, *, stop: date | None = None) -> VaccinationState:
+    item = kb.get(target)
+    assert isinstance(item, ImmunodeficiencyCategory | Treatment)
+    if isinstance(item, ImmunodeficiencyCategory):
+        return VaccinationState(categories=(Exposure(item, "test", ()),), treatments=())
+    exposure = Exposure(item, "test", (), start=AS_OF - timedelta(days=400), stop=stop)
+    return VaccinationState(categories=(), treatments=(exposure,))
+
+
+def _by_cvx(decisions: tuple[Decision, ...]) -> dict[str, Decision]:
+    return {d.vaccine.cvx: d for d in decisions}
+
+
+@pytest.mark.parametrize(("rule_id", "target"), _rule_targets())
+def test_every_rule_row_decides_its_vaccines_for_its_category_or_ongoing_treatment(
+    kb: KnowledgeBase, rule_id: str, target: str
+) -> None:
+    rule = kb.get(rule_id)
+    assert isinstance(rule, VaccineRule)
+    decisions = _by_cvx(decide(kb, _only(kb, target), AS_OF, _birth_inside(rule)))
+    selected = rule.vaccines.select(kb.of(Vaccine))
+    assert selected
+    for vaccine in selected:
+        decision = decisions[vaccine.cvx]
+        (use,) = [u for u in decision.uses if u.rule.id == rule_id]
+        if rule.conditions or rule.requires:
+            assert not use.decisive and set(rule.conditions) <= set(use.conditions)
+        else:
+            assert decision.status is not None
+            assert PRECEDENCE.index(decision.status) <= PRECEDENCE.index(rule.status)
+
+
+@pytest.mark.parametrize(("rule_id", "target"), _rule_targets())
+def test_a_rule_with_ages_does_not_hold_outside_them(kb: KnowledgeBase, rule_id: str, target: str) -> None:
+    rule = kb.get(rule_id)
+    assert isinstance(rule, VaccineRule)
+    outside = [b for b in _BIRTHS if rule.age is not None and not rule.age.contains(birth_date=b, on=AS_OF)]
+    for birth in outside:
+        decisions = decide(kb, _only(kb, target), AS_OF, birth)
+        assert all(u.rule.id != rule_id for d in decisions for u in d.uses)
+
+
+_WINDOWED = [
+    (rule.id, target)
+    for rule in _KB.of(VaccineRule)
+    if rule.window is not None and rule.window.anchor != "transplant" and rule.window.end is not None
+    for target in rule.applies_to
+    if isinstance(_KB.get(target), Treatment)
+]
+
+
+@pytest.mark.parametrize(("rule_id", "target"), _WINDOWED)
+def test_a_treatment_rule_holds_until_its_window_ends_after_the_last_dose(
+    kb: KnowledgeBase, rule_id: str, target: str
+) -> None:
+    rule = kb.get(rule_id)
+    assert isinstance(rule, VaccineRule) and rule.window is not None and rule.window.end is not None
+    birth = _birth_inside(rule)
+    low, high = rule.window.end.span_in_days()
+
+    def holds(stopped_days_ago: int) -> bool:
+        state = _only(kb, target, stop=AS_OF - timedelta(days=stopped_days_ago))
+        return any(u.rule.id == rule_id for d in decide(kb, state, AS_OF, birth) for u in d.uses)
+
+    assert holds(0) and holds(low - 1)
+    assert not holds(high + 1)
+
+
+@pytest.mark.parametrize("target", [t.id for t in _KB.of(Treatment) if t.evidence == "medication"])
+def test_a_medication_rule_without_a_window_stops_holding_when_the_medication_stops(
+    kb: KnowledgeBase, target: str
+) -> None:
+    unwindowed = {r.id for r in kb.of(VaccineRule) if target in r.applies_to and r.window is None}
+    birth = _BIRTHS[-1]
+    stopped = decide(kb, _only(kb, target, stop=AS_OF - timedelta(days=1)), AS_OF, birth)
+    assert not {u.rule.id for d in stopped for u in d.uses} & unwindowed
+
+
+def _status(patient: PatientRecord, kb: KnowledgeBase, cvx: str, on: date = AS_OF) -> str | None:
+    decisions = _by_cvx(vaccination_plan(Evaluation(patient, kb, on)).decisions)
+    return decisions[cvx].status if cvx in decisions else None
+
+
+def _scid_infant() -> PatientRecord:
+    scid = make_diagnosis(
+        id=1, code="D81.2", display="SCID", iuis_category="1.1", status=DiagnosisStatus.SUSPECTED
+    )
+    return record(date(2026, 3, 1), diagnoses=(scid,))
+
+
+def test_a_suspected_scid_infant_gets_no_live_vaccine(kb: KnowledgeBase) -> None:
+    patient = _scid_infant()
+    for live in ("03", "116", "119", "19", "02"):  # MMR, RV5, RV1, BCG, OPV
+        assert _status(patient, kb, live) == "contraindicated"
+    assert _status(patient, kb, "133") == "recommended"  # PCV13
+
+
+def test_xla_on_replacement_live_vaccines_contraindicated_and_measles_response_blunted(
+    kb: KnowledgeBase,
+) -> None:
+    patient = record(
+        date(2018, 1, 1),
+        diagnoses=(make_diagnosis(id=1),),
+        infusions=(make_infusion(given_on=date(2026, 5, 1), id=3),),
+        vaccinations=(make_vaccination(cvx="03", vaccine="MMR", given_on=date(2019, 1, 15), id=9),),
+    )
+    assert _status(patient, kb, "03") == "contraindicated"
+    assert _status(patient, kb, "02") == "contraindicated"
+    assert _status(patient, kb, "21") == "likely_ineffective"  # varicella, through the IGIV rule
+    assert _status(patient, kb, "133") == "recommended"
+    assert _status(patient, kb, "33") == "recommended"  # PPSV23: recommended, effectiveness uncertain
+    plan = vaccination_plan(Evaluation(patient, kb, AS_OF))
+    (past,) = plan.past_doses
+    assert past.vaccination.id == 9 and past.uses[0].rule.id == "vr_severe_antibody_live_contraindicated"
+
+
+def test_cgd_live_bacterial_vaccines_contraindicated_live_viral_appear_safe(kb: KnowledgeBase) -> None:
+    cgd = make_diagnosis(id=1, code="D71", display="Chronic granulomatous disease", iuis_category="5.3")
+    patient = record(date(2015, 1, 1), diagnoses=(cgd,))
+    assert _status(patient, kb, "19") == "contraindicated"  # BCG
+    assert _status(patient, kb, "25") == "contraindicated"  # Ty21a
+    assert _status(patient, kb, "03") == "appears_safe"
+
+
+def test_complement_deficiency_no_vaccine_contraindicated_meningococcal_recommended(
+    kb: KnowledgeBase,
+) -> None:
+    c5 = make_diagnosis(id=1, code="D84.1", display="C5 deficiency", iuis_category="8")
+    patient = record(date(2000, 1, 1), diagnoses=(c5,))
+    decisions = vaccination_plan(Evaluation(patient, kb, AS_OF)).decisions
+    assert not [d for d in decisions if d.status == "contraindicated"]
+    assert _status(patient, kb, "136") == "recommended"
+    assert _status(patient, kb, "03") == "likely_effective"
+
+
+def test_rituximab_blunts_inactivated_vaccines_for_six_months_after_the_last_dose(kb: KnowledgeBase) -> None:
+    last = date(2026, 4, 1)
+    rituximab = make_medication(name="rituximab", code="L01FA01", start=date(2026, 1, 1), stop=last, id=4)
+    patient = record(date(1970, 1, 1), medications=(rituximab,))
+    assert _status(patient, kb, "150") == "likely_ineffective"  # IIV4
+    assert _status(patient, kb, "03") == "not_recommended"
+    assert _status(patient, kb, "150", on=date(2026, 10, 2)) is None
+
+
+def test_steroids_count_above_the_high_dose_threshold_and_unknown_doses_are_left_to_confirm(
+    kb: KnowledgeBase,
+) -> None:
+    prednisolone = make_medication(name="prednisolone", code="H02AB06", start=date(2026, 5, 1), stop=None,
+                                   dose=None, dose_interval=None, id=5)  # fmt: skip
+    patient = record(date(1970, 1, 1), medications=(prednisolone,))
+    assert _status(patient, kb, "03") is None
+    low = make_medication(name="prednisolone", code="H02AB06", start=date(2026, 5, 1), stop=None,
+                          dose=Quantity(5, "mg"), dose_interval=Quantity(1, "d"), id=5)  # fmt: skip
+    weight = make_growth(measured_on=date(2026, 5, 1), value=Quantity(70, "kg"))
+    adult = record(date(1970, 1, 1), medications=(low,), growth=(weight,))
+    assert vaccination_plan(Evaluation(adult, kb, AS_OF)).decisions == ()
+    high = replace(low, dose=Quantity(40, "mg"))
+    on_high = record(date(1970, 1, 1), medications=(high,), growth=(weight,))
+    assert _status(on_high, kb, "03") == "contraindicated"  # live viral during therapy
+
+
+def test_the_section_explains_the_state_and_recommends_from_the_deciding_rules(kb: KnowledgeBase) -> None:
+    section = vaccination_section(Evaluation(_scid_infant(), kb, AS_OF))
+    assert section.key == "vaccination"
+    state = section.findings[0]
+    assert "Complete T-cell defect" in state.title or "Complete T-cell defect" in state.explanation
+    actions = [r.action for r in section.recommendations]
+    assert actions[0] == "vr_complete_t_cell_live_contraindicated"
+    first = section.recommendations[0]
+    assert "MMR" in first.rationale and first.citations == ("cdc_acip_altered_immunocompetence",)
+    unverified = [r for r in section.recommendations if r.action == "vr_complete_t_cell_ineffective"]
+    assert unverified and not unverified[0].verified
+
+
+def test_no_category_or_treatment_is_undetermined_not_silent(kb: KnowledgeBase) -> None:
+    section = vaccination_section(Evaluation(record(date(2000, 1, 1)), kb, AS_OF))
+    (state,) = section.findings
+    assert state.status.value == "undetermined" and section.recommendations == ()
