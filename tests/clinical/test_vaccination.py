@@ -19,7 +19,11 @@ from immunocare.clinical.vaccination import (
 from immunocare.clinical.vaccination._decide import PRECEDENCE
 from immunocare.domain import DiagnosisStatus, PatientRecord, Quantity
 from immunocare.knowledge import KnowledgeBase, load_knowledge_base
-from immunocare.knowledge.topics.vaccination_rules import ImmunodeficiencyCategory, Treatment, VaccineRule
+from immunocare.knowledge.topics.vaccination_rules import (
+    ImmunodeficiencyCategory,
+    Treatment,
+    VaccineRule,
+)
 from immunocare.knowledge.topics.vaccines import Vaccine
 from tests.clinical.builders import record
 from tests.factories import make_diagnosis, make_growth, make_infusion, make_medication, make_vaccination
@@ -220,3 +224,41 @@ def test_no_category_or_treatment_is_undetermined_not_silent(kb: KnowledgeBase) 
     section = vaccination_section(Evaluation(record(date(2000, 1, 1)), kb, AS_OF))
     (state,) = section.findings
     assert state.status.value == "undetermined" and section.recommendations == ()
+
+
+def test_after_rituximab_the_reinforcement_step_is_due_six_months_after_the_last_dose(
+    kb: KnowledgeBase,
+) -> None:
+    rituximab = make_medication(
+        name="rituximab", code="L01FA01", start=date(2026, 1, 1), stop=date(2026, 4, 1), id=4
+    )
+    section = vaccination_section(Evaluation(record(date(1970, 1, 1), medications=(rituximab,)), kb, AS_OF))
+    (step,) = [r for r in section.recommendations if r.action == "vr_revacc_b_cell_depletion"]
+    assert "due from 2026-10-01" in step.text and "rituximab" in step.rationale
+    ongoing = replace(rituximab, stop=None)
+    section = vaccination_section(Evaluation(record(date(1970, 1, 1), medications=(ongoing,)), kb, AS_OF))
+    (step,) = [r for r in section.recommendations if r.action == "vr_revacc_b_cell_depletion"]
+    assert "6 months after" in step.text and "ends" in step.text
+
+
+def test_household_contacts_of_an_immunodeficient_patient_get_no_opv(kb: KnowledgeBase) -> None:
+    plan = vaccination_plan(Evaluation(_scid_infant(), kb, AS_OF))
+    statuses = {advice.rule.id: advice.status for advice in plan.household}
+    assert statuses["vr_household_opv"] == "not_to_be_given"
+    assert statuses["vr_household_mmr"] == "recommended"
+    assert vaccination_plan(Evaluation(record(date(2000, 1, 1)), kb, AS_OF)).household == ()
+
+
+def test_a_recent_transplant_stops_laiv_for_household_contacts(kb: KnowledgeBase) -> None:
+    from immunocare.clinical.vaccination._after import household_advice
+
+    evaluation = Evaluation(_scid_infant(), kb, AS_OF)
+    state = vaccination_plan(evaluation).state
+    before = {a.rule.id: a.status for a in vaccination_plan(evaluation).household}
+    assert before["vr_household_laiv"] == "may_receive"  # no exception applies yet
+    hsct = kb.get("vr_tx_hsct")
+    assert isinstance(hsct, Treatment)
+    treated = Exposure(hsct, "HSCT", (), start=AS_OF - timedelta(days=30))
+    advice = {a.rule.id: a for a in household_advice(evaluation, replace(state, treatments=(treated,)))}
+    assert advice["vr_household_laiv"].status == "not_to_be_given"
+    assert advice["vr_household_laiv"].exceptions[0].when.startswith("the patient received an HSCT")

@@ -9,6 +9,7 @@ vaccines it selects; a vaccine's decision is the most restrictive status among t
 without a condition left to confirm, and every applicable rule is listed with its reason and source.
 """
 
+from ._after import HouseholdAdvice, ReinforcementStep
 from ._decide import Decision, PastDose, RuleUse, VaccinationPlan, decide, vaccination_plan
 from ._section import vaccination_section
 from ._state import Exposure, VaccinationState, vaccination_state
@@ -16,7 +17,9 @@ from ._state import Exposure, VaccinationState, vaccination_state
 __all__ = [
     "Decision",
     "Exposure",
+    "HouseholdAdvice",
     "PastDose",
+    "ReinforcementStep",
     "RuleUse",
     "VaccinationPlan",
     "VaccinationState",

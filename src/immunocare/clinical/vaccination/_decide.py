@@ -14,6 +14,7 @@ from immunocare.knowledge.topics.vaccination_rules import Status, VaccineRule
 from immunocare.knowledge.topics.vaccines import Vaccine, possibly_live
 
 from ..criteria import Evaluation
+from ._after import HouseholdAdvice, ReinforcementStep, household_advice, reinforcement_plan
 from ._state import Exposure, VaccinationState, vaccination_state
 
 __all__ = ["Decision", "PastDose", "RuleUse", "VaccinationPlan", "decide", "vaccination_plan"]
@@ -79,11 +80,17 @@ class PastDose:
 
 @dataclass(frozen=True, slots=True)
 class VaccinationPlan:
-    """The patient's state, each vaccine's decision today, and past doses given against a rule."""
+    """Everything the vaccination rules conclude for one patient on one day.
+
+    The state, each vaccine's decision, past doses given against a rule, the household contacts'
+    vaccines and the re-vaccination steps after treatment.
+    """
 
     state: VaccinationState
     decisions: tuple[Decision, ...]
     past_doses: tuple[PastDose, ...]
+    household: tuple[HouseholdAdvice, ...]
+    reinforcement: tuple[ReinforcementStep, ...]
 
 
 def _ongoing_on(exposure: Exposure, on: date) -> bool:
@@ -177,5 +184,9 @@ def vaccination_plan(evaluation: Evaluation) -> VaccinationPlan:
     rules = evaluation.kb.of(VaccineRule)
     decisions = decide(evaluation.kb, state, evaluation.as_of, evaluation.record.patient.birth_date)
     return VaccinationPlan(
-        state=state, decisions=decisions, past_doses=tuple(_past_doses(evaluation, state, rules))
+        state=state,
+        decisions=decisions,
+        past_doses=tuple(_past_doses(evaluation, state, rules)),
+        household=household_advice(evaluation, state),
+        reinforcement=reinforcement_plan(evaluation, state),
     )

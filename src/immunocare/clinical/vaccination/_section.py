@@ -7,6 +7,7 @@ from immunocare.knowledge.topics.vaccines import Vaccine
 
 from .._vaccine_rows import sources
 from ..criteria import Evaluation
+from ._after import HouseholdAdvice, ReinforcementStep
 from ._decide import PRECEDENCE, Decision, PastDose, RuleUse, VaccinationPlan, vaccination_plan
 
 __all__ = ["vaccination_section"]
@@ -126,11 +127,85 @@ def _recommendations(plan: VaccinationPlan) -> list[Recommendation]:
     ]
 
 
+def _household_finding(plan: VaccinationPlan) -> Finding | None:
+    if not plan.household:
+        return None
+    parts = tuple(_household_part(advice) for advice in plan.household)
+    return Finding(
+        rule_id="vaccination_household",
+        title="Vaccines for household contacts",
+        status=FindingStatus.MET,
+        explanation="; ".join(part.title for part in parts),
+        citations=tuple(dict.fromkeys(c for part in parts for c in part.citations)),
+        verified=all(part.verified for part in parts),
+        parts=parts,
+    )
+
+
+def _household_part(advice: HouseholdAdvice) -> Finding:
+    lines = [advice.rule.reason]
+    for exception in advice.exceptions:
+        when = (
+            f"If {'; '.join(exception.conditions)} ({exception.when})"
+            if exception.conditions
+            else (f"Because {exception.when}")
+        )
+        lines.append(f"{when}: {_label(exception.status).lower()}.")
+    lines += [p for p in (advice.rule.precaution, *(e.precaution for e in advice.exceptions)) if p]
+    return Finding(
+        rule_id=advice.rule.id,
+        title=f"{advice.rule.title}: {_label(advice.status).lower()}",
+        status=FindingStatus.MET,
+        explanation=" ".join(lines),
+        citations=sources(advice.rule),
+        verified=advice.rule.verified,
+    )
+
+
+def _due(step: ReinforcementStep) -> str:
+    if step.due_from is not None:
+        return f"due from {step.due_from.isoformat()}"
+    start = step.step.window.start
+    return f"{start.label if start else 'right'} after {step.exposure.item.title.lower()} ends"
+
+
+def _reinforcement(plan: VaccinationPlan) -> list[Recommendation]:
+    return [
+        Recommendation(
+            action=step.step.id,
+            text=f"{step.step.title} ({_due(step)}).",
+            rationale=f"{step.step.reason} Follows {step.exposure.because}."
+            + (f" Applies if: {'; '.join(step.step.conditions)}." if step.step.conditions else ""),
+            based_on=(step.step.id, step.exposure.item.id),
+            citations=sources(step.step),
+            verified=step.step.verified,
+        )
+        for step in plan.reinforcement
+    ]
+
+
+def _household_recommendations(plan: VaccinationPlan) -> list[Recommendation]:
+    return [
+        Recommendation(
+            action=advice.rule.id,
+            text=f"Household contacts: {advice.rule.title.split(' — ', 1)[-1]}"
+            + (f" ({advice.exceptions[0].when})." if advice.exceptions else "."),
+            rationale=advice.rule.reason,
+            based_on=(advice.rule.id,),
+            citations=sources(advice.rule),
+            verified=advice.rule.verified,
+        )
+        for advice in plan.household
+        if advice.status == "not_to_be_given"
+    ]
+
+
 def vaccination_section(evaluation: Evaluation) -> Section:
-    """The patient's state for vaccination, each vaccine's decision, past live doses given against a rule.
+    """The vaccination safety section: state, decisions, past live doses, household contacts.
 
     The recommendations are the deciding rules a clinician acts on (contraindicated, not
-    recommended, consider, recommended, likely ineffective), each with the vaccines it decides.
+    recommended, consider, recommended, likely ineffective), each with the vaccines it decides; the
+    re-vaccination steps after a course of treatment; the vaccines household contacts must not get.
     """
     plan = vaccination_plan(evaluation)
     return Section(
@@ -140,6 +215,11 @@ def vaccination_section(evaluation: Evaluation) -> Section:
             _state_finding(plan),
             *(_past_finding(past) for past in plan.past_doses),
             *_status_findings(plan),
+            *((household,) if (household := _household_finding(plan)) else ()),
         ),
-        recommendations=tuple(_recommendations(plan)),
+        recommendations=(
+            *_recommendations(plan),
+            *_reinforcement(plan),
+            *_household_recommendations(plan),
+        ),
     )

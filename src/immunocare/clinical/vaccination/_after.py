@@ -1,0 +1,97 @@
+"""Beyond the patient's own doses: household contacts, and the re-vaccination plan after a treatment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from immunocare.domain import FindingStatus
+from immunocare.knowledge.topics.vaccination_rules import HouseholdException, HouseholdRule, RevaccinationStep
+
+from ..criteria import Evaluation
+from ._state import Exposure, VaccinationState
+
+__all__ = ["HouseholdAdvice", "ReinforcementStep", "household_advice", "reinforcement_plan"]
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdAdvice:
+    """What household contacts may receive, with the patient's exceptions that change it.
+
+    Attributes:
+        status: for the contact, after the exceptions that certainly apply.
+        exceptions: the rule's exceptions the patient meets (first the one deciding ``status``),
+            then those that apply only if a clinician confirms their conditions.
+    """
+
+    rule: HouseholdRule
+    status: str
+    exceptions: tuple[HouseholdException, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReinforcementStep:
+    """A re-vaccination step due after a course of treatment.
+
+    Attributes:
+        due_from: the first day of the step; ``None`` while the treatment goes on.
+        exposure: the course it follows.
+    """
+
+    step: RevaccinationStep
+    exposure: Exposure
+    due_from: date | None
+
+
+def _anchor(exposure: Exposure, anchor: str) -> date | None:
+    return exposure.start if anchor == "transplant" else exposure.stop
+
+
+def _within(exception: HouseholdException, exposure: Exposure, on: date) -> bool:
+    window = exception.within
+    if window is None:
+        return True
+    anchor = _anchor(exposure, window.anchor)
+    return anchor is None or window.end is None or on < window.end.add_to(anchor)
+
+
+def _meets(evaluation: Evaluation, state: VaccinationState, exception: HouseholdException) -> bool:
+    known = {item.id for item in evaluation.kb.topics.get("esid_criteria", ())}
+    if any(d in known and evaluation.rule(d).status is FindingStatus.MET for d in exception.esid):
+        return True
+    if any(e.item.id in exception.categories for e in state.categories):
+        return True
+    return any(
+        e.item.id in exception.treatments and _within(exception, e, evaluation.as_of)
+        for e in state.treatments
+    )
+
+
+def household_advice(evaluation: Evaluation, state: VaccinationState) -> tuple[HouseholdAdvice, ...]:
+    """Every household rule, for a patient with an immunodeficiency or treatment; else none."""
+    if not state.exposures:
+        return ()
+    advice = []
+    for rule in evaluation.kb.of(HouseholdRule):
+        applying = [e for e in rule.exceptions if _meets(evaluation, state, e)]
+        certain = [e for e in applying if not e.conditions]
+        status = certain[0].status if certain else rule.status
+        advice.append(HouseholdAdvice(rule, status, tuple(certain + [e for e in applying if e.conditions])))
+    return tuple(advice)
+
+
+def reinforcement_plan(evaluation: Evaluation, state: VaccinationState) -> tuple[ReinforcementStep, ...]:
+    """The re-vaccination steps after each course of treatment the record shows, for the patient's age."""
+    birth = evaluation.record.patient.birth_date
+    steps = []
+    for step in evaluation.kb.of(RevaccinationStep):
+        if step.age is not None and not step.age.contains(birth_date=birth, on=evaluation.as_of):
+            continue
+        for exposure in state.treatments:
+            if exposure.item.id != step.applies_to:
+                continue
+            anchor = _anchor(exposure, step.window.anchor)
+            start = step.window.start
+            due = None if anchor is None else (start.add_to(anchor) if start is not None else anchor)
+            steps.append(ReinforcementStep(step, exposure, due))
+    return tuple(steps)
