@@ -13,6 +13,7 @@ from immunocare.knowledge import KnowledgeBase
 
 from .careplan import care_plan, care_plan_section
 from .criteria import Evaluation, classify
+from .curative import curative_section
 from .differential import differential_findings
 from .genetics import family_testing
 from .immunoglobulin import immunoglobulin_section
@@ -93,6 +94,7 @@ def assess(
             recommendations=family_testing(evaluation.genetics, kb),
         ),
         immunoglobulin_section(record, kb, as_of),
+        curative_section(evaluation),
         Section(
             key="differential",
             title="Phenotype-driven differential (inborn errors of immunity)",

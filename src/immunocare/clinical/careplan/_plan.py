@@ -23,6 +23,7 @@ from immunocare.knowledge.topics.care_plan import Applicability, CareGoal, Infec
 from immunocare.knowledge.topics.ig_dosing import MonitoredTest, MonitoringPlan, TroughTarget
 
 from ..criteria import Evaluation
+from ..curative import curative_section
 from ..immunoglobulin import immunoglobulin_section, infusions_given
 from ..recognize import KNOWN
 
@@ -107,7 +108,10 @@ def _immunoglobulin(evaluation: Evaluation) -> Section:
     return immunoglobulin_section(evaluation.record, evaluation.kb, evaluation.as_of)
 
 
-PLAN_SECTIONS: tuple[Callable[[Evaluation], Section], ...] = (_immunoglobulin,)
+PLAN_SECTIONS: tuple[Callable[[Evaluation], Section], ...] = (
+    _immunoglobulin,
+    curative_section,
+)
 """The section builders whose recommendations are the plan's therapies, in the plan's order."""
 
 

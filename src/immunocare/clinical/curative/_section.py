@@ -88,10 +88,13 @@ def _advice(item: KBItem, text: str, reasons: tuple[_Reason, ...], urgency: Urge
 
 def _hsct(row: HsctIndication, reasons: tuple[_Reason, ...]) -> Recommendation:
     condition = f" ({row.condition})" if row.condition else ""
-    verb = "Consider referral to a transplant centre for" if row.strength in _ADVISED else "Discuss"
+    verb = (
+        "Consider referral to an experienced transplant centre for" if row.strength in _ADVISED else "Discuss"
+    )
+    urgency = f"; urgency: {row.urgency}" if row.urgency else ""
     return _advice(
         row,
-        f"{verb} HSCT{condition}: {row.strength}" + (f", urgency {row.urgency}" if row.urgency else "") + ".",
+        f"{verb} HSCT{condition} ({row.strength}{urgency}).",
         reasons,
         _URGENCY[row.urgency] if row.urgency else Urgency.ROUTINE,
     )
