@@ -54,6 +54,8 @@ def test_the_assessment_of_a_patient_as_json(world: World) -> None:
         "imaging",
         "genetics",
         "immunoglobulin",
+        "vaccination",
+        "curative",
         "differential",
         "care_plan",
     ]

@@ -13,6 +13,7 @@ from immunocare.knowledge import KnowledgeBase
 
 from .careplan import care_plan, care_plan_section
 from .criteria import Evaluation, classify
+from .curative import curative_section
 from .differential import differential_findings
 from .genetics import family_testing
 from .immunoglobulin import immunoglobulin_section
@@ -95,6 +96,7 @@ def assess(
         ),
         immunoglobulin_section(record, kb, as_of),
         vaccination_section(evaluation),
+        curative_section(evaluation),
         Section(
             key="differential",
             title="Phenotype-driven differential (inborn errors of immunity)",

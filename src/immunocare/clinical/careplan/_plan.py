@@ -23,6 +23,7 @@ from immunocare.knowledge.topics.care_plan import Applicability, CareGoal, Infec
 from immunocare.knowledge.topics.ig_dosing import MonitoredTest, MonitoringPlan, TroughTarget
 
 from ..criteria import Evaluation
+from ..curative import curative_section
 from ..immunoglobulin import immunoglobulin_section, infusions_given
 from ..recognize import KNOWN
 from ..vaccination import vaccination_section
@@ -108,7 +109,11 @@ def _immunoglobulin(evaluation: Evaluation) -> Section:
     return immunoglobulin_section(evaluation.record, evaluation.kb, evaluation.as_of)
 
 
-PLAN_SECTIONS: tuple[Callable[[Evaluation], Section], ...] = (_immunoglobulin, vaccination_section)
+PLAN_SECTIONS: tuple[Callable[[Evaluation], Section], ...] = (
+    _immunoglobulin,
+    curative_section,
+    vaccination_section,
+)
 """The section builders whose recommendations are the plan's therapies, in the plan's order."""
 
 

@@ -23,7 +23,7 @@ from ._dosing import (
     measles_exposure_dose,
     scig_from_ivig,
 )
-from ._eligibility import pid_indication, sid_eligibility
+from ._eligibility import active_diagnoses, diagnosis_ids, pid_indication, sid_eligibility
 from ._plan import IgPlan, PlanRequest, ig_plan
 from ._schedule import InfusionSchedule, infusion_schedules
 from ._section import immunoglobulin_section
@@ -51,8 +51,10 @@ __all__ = [
     "Source",
     "Titration",
     "VialRounding",
+    "active_diagnoses",
     "bronchiectasis_evidence",
     "check_weight",
+    "diagnosis_ids",
     "dose_weights",
     "find_product",
     "fscig_ramp_up",
