@@ -7,6 +7,7 @@ from datetime import date
 
 from immunocare.domain import FindingStatus
 from immunocare.knowledge.topics.vaccination_rules import HouseholdException, HouseholdRule, RevaccinationStep
+from immunocare.knowledge.topics.vaccines import Vaccine
 
 from ..criteria import Evaluation
 from ._state import Exposure, VaccinationState
@@ -27,6 +28,7 @@ class HouseholdAdvice:
     rule: HouseholdRule
     status: str
     exceptions: tuple[HouseholdException, ...]
+    vaccines: tuple[Vaccine, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,10 @@ def household_advice(evaluation: Evaluation, state: VaccinationState) -> tuple[H
         applying = [e for e in rule.exceptions if _meets(evaluation, state, e)]
         certain = [e for e in applying if not e.conditions]
         status = certain[0].status if certain else rule.status
-        advice.append(HouseholdAdvice(rule, status, tuple(certain + [e for e in applying if e.conditions])))
+        exceptions = tuple(certain + [e for e in applying if e.conditions])
+        advice.append(
+            HouseholdAdvice(rule, status, exceptions, rule.vaccines.select(evaluation.kb.of(Vaccine)))
+        )
     return tuple(advice)
 
 

@@ -188,7 +188,8 @@ def _household_recommendations(plan: VaccinationPlan) -> list[Recommendation]:
     return [
         Recommendation(
             action=advice.rule.id,
-            text=f"Household contacts: {advice.rule.title.split(' — ', 1)[-1]}"
+            text="Household contacts should not receive "
+            + ", ".join(dict.fromkeys(map(_short, advice.vaccines)))
             + (f" ({advice.exceptions[0].when})." if advice.exceptions else "."),
             rationale=advice.rule.reason,
             based_on=(advice.rule.id,),
