@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from immunocare.domain import FindingStatus
 from immunocare.knowledge.topics.vaccination_rules import HouseholdException, HouseholdRule, RevaccinationStep
 from immunocare.knowledge.topics.vaccines import Vaccine
 
 from ..criteria import Evaluation
-from ._state import Exposure, VaccinationState
+from ._state import Exposure, VaccinationState, met_definitions
 
 __all__ = ["HouseholdAdvice", "ReinforcementStep", "household_advice", "reinforcement_plan"]
 
@@ -58,8 +57,7 @@ def _within(exception: HouseholdException, exposure: Exposure, on: date) -> bool
 
 
 def _meets(evaluation: Evaluation, state: VaccinationState, exception: HouseholdException) -> bool:
-    known = {item.id for item in evaluation.kb.topics.get("esid_criteria", ())}
-    if any(d in known and evaluation.rule(d).status is FindingStatus.MET for d in exception.esid):
+    if met_definitions(evaluation, exception.esid):
         return True
     if any(e.item.id in exception.categories for e in state.categories):
         return True

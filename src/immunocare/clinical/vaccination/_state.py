@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from immunocare.domain import DiagnosisStatus, Evidence, FindingStatus, ItemKind, summarize
+from immunocare.domain import (
+    CodeSystem,
+    DiagnosisStatus,
+    Evidence,
+    Finding,
+    FindingStatus,
+    ItemKind,
+    summarize,
+)
 from immunocare.knowledge.topics.sid_drugs import classify_medication
 from immunocare.knowledge.topics.vaccination_rules import ImmunodeficiencyCategory, Treatment
 
@@ -14,7 +22,7 @@ from ..genetics import Verdict
 from ..immunoglobulin import infusions_given
 from ..recognize import high_dose_course
 
-__all__ = ["Exposure", "VaccinationState", "vaccination_state"]
+__all__ = ["Exposure", "VaccinationState", "met_definitions", "vaccination_state"]
 
 _SET_ASIDE = (DiagnosisStatus.REFUTED, DiagnosisStatus.RESOLVED)
 
@@ -70,12 +78,19 @@ def _category(evaluation: Evaluation, category: ImmunodeficiencyCategory) -> Exp
             reading.gene in category.genes or _in_iuis(category, reading.iuis_category)
         ):
             return Exposure(category, f"{reading.gene} confirmed genetically", reading.finding.evidence)
-    known = {item.id for item in evaluation.kb.topics.get("esid_criteria", ())}
-    for definition in category.esid:
-        finding = evaluation.rule(definition) if definition in known else None
-        if finding is not None and finding.status is FindingStatus.MET:
-            return Exposure(category, f"ESID working definition met: {finding.title}", finding.evidence)
+    for finding in met_definitions(evaluation, category.esid):
+        return Exposure(category, f"ESID working definition met: {finding.title}", finding.evidence)
     return None
+
+
+def met_definitions(evaluation: Evaluation, ids: tuple[str, ...]) -> list[Finding]:
+    """The findings of the ESID working definitions among ``ids`` that the patient meets.
+
+    Ids the knowledge base holds no definition for yet (the categories name a few) are skipped.
+    """
+    known = {item.id for item in evaluation.kb.topics.get("esid_criteria", ())}
+    findings = [evaluation.rule(definition) for definition in ids if definition in known]
+    return [finding for finding in findings if finding.status is FindingStatus.MET]
 
 
 def _medication_exposures(evaluation: Evaluation, treatment: Treatment) -> list[Exposure]:
@@ -83,7 +98,7 @@ def _medication_exposures(evaluation: Evaluation, treatment: Treatment) -> list[
     for medication in evaluation.record.medications:
         if medication.start > evaluation.as_of:
             continue
-        atc = medication.code if medication.code_system and medication.code_system.value == "ATC" else None
+        atc = medication.code if medication.code_system is CodeSystem.ATC else None
         classes = [
             drug_class
             for drug_class in classify_medication(evaluation.kb, name=medication.name, atc=atc)
