@@ -38,6 +38,7 @@ from immunocare.knowledge.topics.growth_standards import (
 __all__ = [
     "GrowthZScore",
     "centile",
+    "latest_weight",
     "latest_z_score",
     "length_for_age",
     "weight_for_age",
@@ -143,6 +144,12 @@ def latest_z_score(
     if not days:
         return GrowthZScore(measure=measure, missing="a weight and a length measured on the same day")
     return weight_for_length(kb, patient, weights[days[-1]], lengths[days[-1]])
+
+
+def latest_weight(record: PatientRecord, as_of: date) -> GrowthMeasurement | None:
+    """The last weight recorded up to ``as_of``, if any."""
+    by_day = _latest_by_day(record, GrowthKind.WEIGHT, as_of)
+    return by_day[max(by_day)] if by_day else None
 
 
 def _latest_by_day(record: PatientRecord, kind: GrowthKind, as_of: date) -> dict[date, GrowthMeasurement]:

@@ -8,7 +8,6 @@ from immunocare.domain import (
     Evidence,
     Finding,
     FindingStatus,
-    GrowthKind,
     ItemKind,
     PatientRecord,
     Quantity,
@@ -18,6 +17,7 @@ from immunocare.domain import (
 )
 from immunocare.knowledge import KnowledgeBase
 
+from ..growth import latest_weight
 from ._eligibility import pid_indication, sid_eligibility
 from ._titration import infusions_given, titrate
 
@@ -34,13 +34,9 @@ def _regimen(record: PatientRecord, as_of: date) -> Finding | None:
     if len(infusions) > 1:
         gap = Quantity((latest.given_on - infusions[-2].given_on).days, "d").to("wk")
         text += f", {gap.value:.1f} weeks after the previous infusion"
-    weights = sorted(
-        (g for g in record.growth if g.kind is GrowthKind.WEIGHT and g.measured_on <= as_of),
-        key=lambda g: g.measured_on,
-    )
+    weight = latest_weight(record, as_of)
     evidence = [Evidence(summary=summarize(latest), kind=ItemKind.INFUSIONS, item_id=latest.id)]
-    if weights:
-        weight = weights[-1]
+    if weight:
         per_kg = latest.dose.value_in("g") / weight.value.value_in("kg")
         text += f"; {per_kg:.2f} g/kg at {weight.value} (weighed {weight.measured_on.isoformat()})"
         evidence.append(Evidence(summary=summarize(weight), kind=ItemKind.GROWTH, item_id=weight.id))

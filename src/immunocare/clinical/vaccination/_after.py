@@ -9,7 +9,8 @@ from immunocare.knowledge.topics.vaccination_rules import HouseholdException, Ho
 from immunocare.knowledge.topics.vaccines import Vaccine
 
 from ..criteria import Evaluation
-from ._state import Exposure, VaccinationState, met_definitions
+from ..groups import met_definitions
+from ._state import Exposure, VaccinationState
 
 __all__ = ["HouseholdAdvice", "ReinforcementStep", "household_advice", "reinforcement_plan"]
 

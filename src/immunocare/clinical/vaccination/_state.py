@@ -9,8 +9,6 @@ from immunocare.domain import (
     CodeSystem,
     DiagnosisStatus,
     Evidence,
-    Finding,
-    FindingStatus,
     ItemKind,
     summarize,
 )
@@ -18,11 +16,11 @@ from immunocare.knowledge.topics.sid_drugs import classify_medication
 from immunocare.knowledge.topics.vaccination_rules import ImmunodeficiencyCategory, Treatment
 
 from ..criteria import Evaluation
-from ..genetics import Verdict
+from ..groups import membership
 from ..immunoglobulin import infusions_given
 from ..recognize import high_dose_course
 
-__all__ = ["Exposure", "VaccinationState", "met_definitions", "vaccination_state"]
+__all__ = ["Exposure", "VaccinationState", "vaccination_state"]
 
 _SET_ASIDE = (DiagnosisStatus.REFUTED, DiagnosisStatus.RESOLVED)
 
@@ -61,36 +59,9 @@ class VaccinationState:
         return self.categories + self.treatments
 
 
-def _in_iuis(category: ImmunodeficiencyCategory, code: str | None) -> bool:
-    return code is not None and any(code == table or code.startswith(f"{table}.") for table in category.iuis)
-
-
 def _category(evaluation: Evaluation, category: ImmunodeficiencyCategory) -> Exposure | None:
-    for diagnosis in evaluation.record.diagnoses:
-        if diagnosis.status not in _SET_ASIDE and _in_iuis(category, diagnosis.iuis_category):
-            return Exposure(
-                category,
-                f"{diagnosis.display} ({diagnosis.status.value}, IUIS {diagnosis.iuis_category})",
-                (Evidence(summary=summarize(diagnosis), kind=ItemKind.DIAGNOSES, item_id=diagnosis.id),),
-            )
-    for reading in evaluation.genetics:
-        if reading.verdict is Verdict.CONFIRMED and (
-            reading.gene in category.genes or _in_iuis(category, reading.iuis_category)
-        ):
-            return Exposure(category, f"{reading.gene} confirmed genetically", reading.finding.evidence)
-    for finding in met_definitions(evaluation, category.esid):
-        return Exposure(category, f"ESID working definition met: {finding.title}", finding.evidence)
-    return None
-
-
-def met_definitions(evaluation: Evaluation, ids: tuple[str, ...]) -> list[Finding]:
-    """The findings of the ESID working definitions among ``ids`` that the patient meets.
-
-    Ids the knowledge base holds no definition for yet (the categories name a few) are skipped.
-    """
-    known = {item.id for item in evaluation.kb.topics.get("esid_criteria", ())}
-    findings = [evaluation.rule(definition) for definition in ids if definition in known]
-    return [finding for finding in findings if finding.status is FindingStatus.MET]
+    found = membership(evaluation, category)
+    return Exposure(category, found.because, found.evidence) if found else None
 
 
 def _medication_exposures(evaluation: Evaluation, treatment: Treatment) -> list[Exposure]:

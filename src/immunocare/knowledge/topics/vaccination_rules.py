@@ -31,12 +31,12 @@ from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from immunocare.domain.ages import age_at_least
-from immunocare.domain.codes import hgnc_symbol_problem, iuis_category_problem
 from immunocare.knowledge._base import KBItem, KBModel, Topic
 
+from ._groups import PatientGroup
 from .ig_products import MassPerMass, ordered
 from .reference_intervals import AgeDuration
 from .sid_drugs import DrugClass, LabThreshold
@@ -131,41 +131,20 @@ class AgeRange(KBModel):
         return above and (self.below_age is None or not age_at_least(birth_date, on, self.below_age))
 
 
-class ImmunodeficiencyCategory(KBItem):
+class ImmunodeficiencyCategory(KBItem, PatientGroup):
     """A category of immunodeficiency with shared vaccination rules, and how a patient maps to it.
 
     Attributes:
         examples: the disorders the source names for the category.
-        iuis: IUIS tables or table.subtables ("3.1") whose disorders belong to the category.
-        esid: ESID registry working-definition ids.
-        genes: HGNC symbols whose defects belong to the category.
         secondary: an acquired (secondary) immunodeficiency.
+
+    The record codes, IUIS (sub)tables, ESID definitions and genes that place a patient in the
+    category are those of :class:`~immunocare.knowledge.topics._groups.PatientGroup`.
     """
 
     kind: Literal["category"]
     examples: tuple[str, ...] = Field(min_length=1)
-    iuis: tuple[str, ...] = ()
-    esid: tuple[str, ...] = ()
-    genes: tuple[str, ...] = ()
     secondary: bool = False
-
-    @field_validator("iuis")
-    @classmethod
-    def _iuis_codes(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
-        for code in codes:
-            problem = iuis_category_problem(code)
-            if problem:
-                raise ValueError(f"{code!r}: {problem}")
-        return codes
-
-    @field_validator("genes")
-    @classmethod
-    def _gene_symbols(cls, genes: tuple[str, ...]) -> tuple[str, ...]:
-        for gene in genes:
-            problem = hgnc_symbol_problem(gene)
-            if problem:
-                raise ValueError(f"{gene}: {problem}")
-        return genes
 
 
 class Treatment(KBItem):
