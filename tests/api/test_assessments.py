@@ -55,6 +55,7 @@ def test_the_assessment_of_a_patient_as_json(world: World) -> None:
         "genetics",
         "immunoglobulin",
         "vaccination",
+        "prophylaxis",
         "curative",
         "differential",
         "care_plan",

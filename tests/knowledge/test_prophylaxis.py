@@ -49,7 +49,7 @@ def test_every_prophylaxis_item_round_trips_through_its_schema(kb: KnowledgeBase
 def test_recommendations_by_diagnosis(
     kb: KnowledgeBase, diagnosis: str, recommendation_ids: set[str]
 ) -> None:
-    found = {r.id for r in kb.of(ProphylaxisRecommendation) if diagnosis in r.applies_to}
+    found = {r.id for r in kb.of(ProphylaxisRecommendation) if diagnosis in r.diagnoses}
     assert found == recommendation_ids
 
 
@@ -134,3 +134,30 @@ def test_cross_check_refuses_bad_dose_links(
     with pytest.raises(KnowledgeBaseError) as caught:
         load_knowledge_base(overlay_dir=tmp_path)
     assert any(message in problem for problem in caught.value.problems)
+
+
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [
+        pytest.param({"diagnoses": [], "iuis": [], "esid": []}, "name the patients", id="nobody"),
+        pytest.param({"condition": None}, "give the condition in words", id="tree-without-words"),
+        pytest.param({"iuis": ["11"]}, "IUIS category", id="no-such-iuis-table"),
+        pytest.param({"genes": ["not a gene"]}, "not a gene", id="bad-gene-symbol"),
+    ],
+)
+def test_a_recommendation_must_say_whom_and_on_what_condition(spoil: dict[str, Any], message: str) -> None:
+    data = {
+        "id": "site_lung_azithromycin",
+        "kind": "recommendation",
+        "title": "Site rule",
+        "diagnoses": ["cvid"],
+        "condition": "Chronic lung disease",
+        "when": {"kind": "phenotype", "id": "lung", "text": "Bronchiectasis", "hpo": ["HP:0002110"]},
+        "purpose": "bacterial",
+        "action": "Consider azithromycin.",
+        "citations": [{"source": "milito2019", "where": "Abstract"}],
+        "verified": True,
+    }
+    assert ProphylaxisRecommendation.model_validate(data).when is not None
+    with pytest.raises(pydantic.ValidationError, match=message):
+        ProphylaxisRecommendation.model_validate(data | spoil)

@@ -18,6 +18,7 @@ from .differential import differential_findings
 from .genetics import family_testing
 from .immunoglobulin import immunoglobulin_section
 from .labs import Flag, LabReading
+from .prophylaxis import prophylaxis_section
 from .recognize import recognize
 from .vaccination import vaccination_section
 from .workup import workup_plan
@@ -96,6 +97,7 @@ def assess(
         ),
         immunoglobulin_section(record, kb, as_of),
         vaccination_section(evaluation),
+        prophylaxis_section(evaluation),
         curative_section(evaluation),
         Section(
             key="differential",

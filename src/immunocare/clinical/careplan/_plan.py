@@ -25,6 +25,7 @@ from immunocare.knowledge.topics.ig_dosing import MonitoredTest, MonitoringPlan,
 from ..criteria import Evaluation
 from ..curative import curative_section
 from ..immunoglobulin import immunoglobulin_section, infusions_given
+from ..prophylaxis import prophylaxis_section
 from ..recognize import KNOWN
 from ..vaccination import vaccination_section
 
@@ -112,6 +113,7 @@ def _immunoglobulin(evaluation: Evaluation) -> Section:
 PLAN_SECTIONS: tuple[Callable[[Evaluation], Section], ...] = (
     _immunoglobulin,
     curative_section,
+    prophylaxis_section,
     vaccination_section,
 )
 """The section builders whose recommendations are the plan's therapies, in the plan's order."""

@@ -1,7 +1,7 @@
 """Antimicrobial prophylaxis by diagnosis group: what a source recommends, and at what dose.
 
-A recommendation says who (readable diagnosis ids, optionally IUIS tables) should receive which
-prophylaxis; a dose item gives an agent's dose bands for one recommendation, chosen by age and
+A recommendation says who (by record code, IUIS subtable, ESID definition or gene) should receive
+which prophylaxis; a dose item gives an agent's dose bands for one recommendation, chosen by age and
 weight. Doses are kept apart from recommendations so an unverified dose never taints a verified
 recommendation.
 """
@@ -16,6 +16,8 @@ from immunocare.domain.units import Quantity
 from immunocare.errors import NotFoundError, ValidationError
 from immunocare.knowledge._base import ID_PATTERN, KBItem, KBModel, Topic
 
+from ._criteria import Tree, reference_problems
+from ._groups import PatientGroup
 from .ig_products import Dose, Duration, When
 
 if TYPE_CHECKING:
@@ -26,22 +28,28 @@ __all__ = ["ORDER", "TOPIC", "DoseBand", "ProphylaxisDose", "ProphylaxisRecommen
 ORDER = 62
 
 
-class ProphylaxisRecommendation(KBItem):
-    """Who should receive which prophylaxis, in the source's words, with its evidence grade."""
+class ProphylaxisRecommendation(KBItem, PatientGroup):
+    """Who should receive which prophylaxis, in the source's words, with its evidence grade.
+
+    The patients are those of its :class:`~immunocare.knowledge.topics._groups.PatientGroup`;
+    ``condition`` is a further condition in the source's words, and ``when`` that condition as a
+    criterion tree over the record where it can be computed (without one, a clinician confirms it).
+    """
 
     kind: Literal["recommendation"]
-    applies_to: tuple[str, ...] = Field(min_length=1, description="Readable diagnosis ids.")
-    iuis_tables: tuple[int, ...] = ()
     condition: str | None = Field(None, description="A further condition, e.g. chronic lung disease.")
+    when: Tree | None = None
     purpose: Literal["bacterial", "pneumocystis", "fungal", "meningococcal", "infection"]
     action: str = Field(min_length=1)
     agents: tuple[str, ...] = ()
     grade: str | None = None
 
     @model_validator(mode="after")
-    def _tables(self) -> ProphylaxisRecommendation:
-        if any(not 1 <= table <= 10 for table in self.iuis_tables):
-            raise ValueError("IUIS tables are numbered 1 to 10")
+    def _patients_and_condition(self) -> ProphylaxisRecommendation:
+        if not (self.diagnoses or self.iuis or self.esid or self.genes):
+            raise ValueError("name the patients: diagnoses, iuis, esid or genes")
+        if self.when is not None and self.condition is None:
+            raise ValueError("a 'when' tree computes the 'condition': give the condition in words too")
         return self
 
 
@@ -107,8 +115,13 @@ def _dose_problem(kb: KnowledgeBase, dose: ProphylaxisDose) -> str | None:
 
 
 def _cross_check(kb: KnowledgeBase) -> list[str]:
-    doses = [item for item in kb.topics.get("prophylaxis", ()) if isinstance(item, ProphylaxisDose)]
-    return [problem for dose in doses if (problem := _dose_problem(kb, dose))]
+    items = kb.topics.get("prophylaxis", ())
+    doses = [item for item in items if isinstance(item, ProphylaxisDose)]
+    problems = [problem for dose in doses if (problem := _dose_problem(kb, dose))]
+    for item in items:
+        if isinstance(item, ProphylaxisRecommendation) and item.when is not None:
+            problems.extend(reference_problems(kb, item.id, item.when))
+    return problems
 
 
 TOPIC = Topic(
