@@ -10,6 +10,7 @@ from immunocare.clinical.criteria import Evaluation
 from immunocare.clinical.prophylaxis import prophylaxis_section
 from immunocare.domain import (
     AcmgClass,
+    CodeSystem,
     Diagnosis,
     DiagnosisStatus,
     Finding,
@@ -25,7 +26,7 @@ from immunocare.domain import (
 )
 from immunocare.knowledge import KnowledgeBase
 from tests.clinical.builders import record
-from tests.factories import make_diagnosis, make_genetic_finding, make_growth, make_phenotype
+from tests.factories import make_diagnosis, make_genetic_finding, make_growth, make_medication, make_phenotype
 
 AS_OF = date(2026, 3, 1)
 SCID_CODED = make_diagnosis(
@@ -179,3 +180,31 @@ def test_no_group_says_so(kb: KnowledgeBase, diagnoses: tuple[Diagnosis, ...], s
     section = _section(kb, record(date(2000, 1, 1), diagnoses=diagnoses))
     assert not section.recommendations
     assert [(f.rule_id, f.status) for f in section.findings] == [("prophylaxis_indications", status)]
+
+
+def test_prophylaxis_already_taken_is_named_as_in_place(kb: KnowledgeBase) -> None:
+    on_itraconazole = make_medication(
+        name="Sporanox",
+        code="J02AC02",
+        code_system=CodeSystem.ATC,
+        start=date(2024, 5, 1),
+        dose=Quantity(100, "mg"),
+        dose_interval=Quantity(1, "d"),
+        stop=None,
+    )
+    stopped = make_medication(
+        name="co-trimoxazole",
+        code="J01EE01",
+        code_system=CodeSystem.ATC,
+        start=date(2023, 1, 1),
+        stop=date(2025, 1, 1),
+    )
+    patient = record(
+        date(2016, 1, 1), diagnoses=(CGD,), growth=(_weighed(30),), medications=(on_itraconazole, stopped)
+    )
+    advice = _advice(_section(kb, patient))
+    assert (
+        "In place: the record shows Sporanox 100 mg a day since 2024-05-01."
+        in advice["cgd_itraconazole"].text
+    )
+    assert "In place" not in advice["cgd_tmp_smx"].text

@@ -6,16 +6,19 @@ from the record where the knowledge base gives it as a criterion tree: met, the 
 advised; not met, a finding says why it is not; undetermined, or given only in words, it is advised
 for the clinician to confirm the condition. Each dose item of an advised recommendation becomes a
 finding with the band for the patient's age and latest weight; a verified dose is also written
-into the advice, an unverified one never is.
+into the advice, an unverified one never is. A current medication that is one of the agents (by
+ATC code or name) is named in the advice, so that the plan says what is already in place.
 """
 
 from __future__ import annotations
 
 from immunocare.domain import (
+    CodeSystem,
     Evidence,
     Finding,
     FindingStatus,
     ItemKind,
+    Medication,
     Quantity,
     Recommendation,
     Section,
@@ -111,6 +114,27 @@ def _dose_finding(evaluation: Evaluation, dose: ProphylaxisDose) -> tuple[Findin
     )
 
 
+def _in_place(evaluation: Evaluation, item: ProphylaxisRecommendation) -> list[Medication]:
+    """The record's current medications that are one of the recommendation's agents."""
+    agents = {agent.lower() for agent in item.agents}
+    return [
+        medication
+        for medication in evaluation.record.medications
+        if medication.start <= evaluation.as_of
+        and (medication.stop is None or medication.stop >= evaluation.as_of)
+        and (
+            (medication.code_system is CodeSystem.ATC and medication.code in item.atc)
+            or medication.name.strip().lower() in agents
+        )
+    ]
+
+
+def _taking(medication: Medication) -> str:
+    dose = f" {medication.dose}" if medication.dose else ""
+    interval = f" {_per(medication.dose_interval)}" if medication.dose_interval else ""
+    return f"{medication.name}{dose}{interval} since {medication.start.isoformat()}"
+
+
 def _condition(evaluation: Evaluation, item: ProphylaxisRecommendation) -> Finding | None:
     return evaluate(item.when, evaluation) if item.when is not None else None
 
@@ -132,6 +156,7 @@ def _advice(
     member: Membership,
     condition: Finding | None,
     doses: list[tuple[ProphylaxisDose, Finding, str | None]],
+    current: list[Medication],
 ) -> Recommendation:
     stated = [(dose, text) for dose, _, text in doses if dose.verified and text]
     unverified = [dose.agent for dose, _, _ in doses if not dose.verified]
@@ -141,6 +166,8 @@ def _advice(
     if unverified:
         agents = ", ".join(unverified)
         text += f" The knowledge base's dose of {agents} is unverified: check it in a formulary."
+    if current:
+        text += " In place: the record shows " + "; ".join(_taking(m) for m in current) + "."
     grade = f" (grade {item.grade})" if item.grade else ""
     return Recommendation(
         action=item.id,
@@ -192,7 +219,7 @@ def prophylaxis_section(evaluation: Evaluation) -> Section:
             if dose.recommendation == item.id
         ]
         findings.extend(finding for _, finding, _ in doses)
-        advice.append(_advice(item, member, condition, doses))
+        advice.append(_advice(item, member, condition, doses, _in_place(evaluation, item)))
     return Section(
         key="prophylaxis",
         title="Antimicrobial prophylaxis",

@@ -42,6 +42,7 @@ class ProphylaxisRecommendation(KBItem, PatientGroup):
     purpose: Literal["bacterial", "pneumocystis", "fungal", "meningococcal", "infection"]
     action: str = Field(min_length=1)
     agents: tuple[str, ...] = ()
+    atc: tuple[str, ...] = Field((), description="ATC codes of the agents, to find them among medications.")
     grade: str | None = None
 
     @model_validator(mode="after")
