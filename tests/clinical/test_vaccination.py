@@ -262,3 +262,52 @@ def test_a_recent_transplant_stops_laiv_for_household_contacts(kb: KnowledgeBase
     advice = {a.rule.id: a for a in household_advice(evaluation, replace(state, treatments=(treated,)))}
     assert advice["vr_household_laiv"].status == "not_to_be_given"
     assert advice["vr_household_laiv"].exceptions[0].when.startswith("the patient received an HSCT")
+
+
+def _transplanted(on: date | None) -> PatientRecord:
+    status = make_diagnosis(
+        id=2, code="Z94.84", display="Stem cells transplant status", iuis_category=None, diagnosed_on=on
+    )
+    return record(date(1996, 1, 1), diagnoses=(status,))
+
+
+def test_a_transplant_recorded_by_its_status_code_keeps_live_vaccines_off_for_24_months(
+    kb: KnowledgeBase,
+) -> None:
+    patient = _transplanted(date(2025, 12, 1))
+    plan = vaccination_plan(Evaluation(patient, kb, AS_OF))
+    (hsct,) = plan.state.treatments
+    assert (hsct.item.id, hsct.start, hsct.evidence[0].item_id) == ("vr_tx_hsct", date(2025, 12, 1), 2)
+    mmr = _by_cvx(plan.decisions)["03"]
+    assert mmr.status == "contraindicated"
+    assert "vr_hsct_live_first_24_months" in {use.rule.id for use in mmr.deciding}
+    later = _by_cvx(vaccination_plan(Evaluation(patient, kb, date(2028, 6, 1))).decisions)["03"]
+    assert "vr_hsct_live_first_24_months" not in {use.rule.id for use in later.uses}
+    section = vaccination_section(Evaluation(patient, kb, AS_OF))
+    assert {r.action for r in section.recommendations} >= {"vr_revacc_hsct_pcv", "vr_revacc_hsct_influenza"}
+
+
+def test_an_undated_transplant_leaves_the_window_for_the_clinician_to_confirm(kb: KnowledgeBase) -> None:
+    (hsct,) = vaccination_plan(Evaluation(_transplanted(None), kb, AS_OF)).state.treatments
+    assert hsct.start is None and "date is not recorded" in hsct.conditions[0]
+
+
+def test_vaccines_are_timed_before_a_planned_immunosuppressive_treatment(kb: KnowledgeBase) -> None:
+    rituximab = make_medication(name="rituximab", code="L01FA01", start=date(2026, 7, 1), stop=None, id=4)
+    patient = record(date(1970, 1, 1), medications=(rituximab,))
+    plan = vaccination_plan(Evaluation(patient, kb, AS_OF))
+    assert plan.state.treatments == () and [p.item.id for p in plan.state.planned] == [
+        "vr_tx_b_cell_depletion"
+    ]
+    by_rule = {t.rule.id: t.give_by for t in plan.timing}
+    assert by_rule == {
+        "vr_timing_live_before_immunosuppression": date(2026, 6, 3),
+        "vr_timing_inactivated_before_immunosuppression": date(2026, 6, 17),
+    }
+    section = vaccination_section(Evaluation(patient, kb, date(2026, 6, 10)))
+    advice = {r.action: r.text for r in section.recommendations}
+    assert advice["vr_timing_live_before_immunosuppression"].endswith("That day has passed.")
+    assert (
+        "by 2026-06-17, 2 weeks before the planned start."
+        in advice["vr_timing_inactivated_before_immunosuppression"]
+    )

@@ -89,6 +89,14 @@ class Duration:
         """
         return _add_months(start, self.total_months) + timedelta(days=self.total_days)
 
+    def subtract_from(self, end: date) -> date:
+        """The date this long before ``end``: months first (clamped to the month's end), then days.
+
+        >>> Duration(weeks=4).subtract_from(date(2026, 3, 1))
+        datetime.date(2026, 2, 1)
+        """
+        return _add_months(end, -self.total_months) - timedelta(days=self.total_days)
+
     def span_in_days(self) -> tuple[int, int]:
         """The shortest and longest this duration lasts in days, over every birth date of a leap cycle.
 

@@ -1,18 +1,30 @@
-"""Beyond the patient's own doses: household contacts, and the re-vaccination plan after a treatment."""
+"""Beyond today's decisions: household contacts, timing before planned immunosuppression, re-vaccination."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from immunocare.knowledge.topics.vaccination_rules import HouseholdException, HouseholdRule, RevaccinationStep
+from immunocare.knowledge.topics.vaccination_rules import (
+    HouseholdException,
+    HouseholdRule,
+    RevaccinationStep,
+    TimingRule,
+)
 from immunocare.knowledge.topics.vaccines import Vaccine
 
 from ..criteria import Evaluation
 from ..groups import met_definitions
 from ._state import Exposure, VaccinationState
 
-__all__ = ["HouseholdAdvice", "ReinforcementStep", "household_advice", "reinforcement_plan"]
+__all__ = [
+    "HouseholdAdvice",
+    "ReinforcementStep",
+    "TimingAdvice",
+    "household_advice",
+    "reinforcement_plan",
+    "timing_advice",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +55,20 @@ class ReinforcementStep:
     step: RevaccinationStep
     exposure: Exposure
     due_from: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class TimingAdvice:
+    """How long before a planned treatment starts the vaccines a timing rule names should be given.
+
+    Attributes:
+        exposure: the planned treatment (its ``start`` is the planned first day).
+        give_by: the last day for the vaccines, ``at_least_before`` that start.
+    """
+
+    rule: TimingRule
+    exposure: Exposure
+    give_by: date
 
 
 def _anchor(exposure: Exposure, anchor: str) -> date | None:
@@ -99,3 +125,15 @@ def reinforcement_plan(evaluation: Evaluation, state: VaccinationState) -> tuple
             due = None if anchor is None else (start.add_to(anchor) if start is not None else anchor)
             steps.append(ReinforcementStep(step, exposure, due))
     return tuple(steps)
+
+
+def timing_advice(evaluation: Evaluation, state: VaccinationState) -> tuple[TimingAdvice, ...]:
+    """For each planned treatment, the rules on vaccinating before its start that apply to it."""
+    rules = [rule for rule in evaluation.kb.of(TimingRule) if rule.anchor == "treatment_start"]
+    return tuple(
+        TimingAdvice(rule, planned, rule.at_least_before.subtract_from(planned.start))
+        for planned in state.planned
+        if planned.start is not None
+        for rule in rules
+        if not rule.applies_to or planned.item.id in rule.applies_to
+    )

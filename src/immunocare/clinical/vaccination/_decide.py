@@ -14,7 +14,14 @@ from immunocare.knowledge.topics.vaccination_rules import Status, VaccineRule
 from immunocare.knowledge.topics.vaccines import Vaccine, possibly_live
 
 from ..criteria import Evaluation
-from ._after import HouseholdAdvice, ReinforcementStep, household_advice, reinforcement_plan
+from ._after import (
+    HouseholdAdvice,
+    ReinforcementStep,
+    TimingAdvice,
+    household_advice,
+    reinforcement_plan,
+    timing_advice,
+)
 from ._state import Exposure, VaccinationState, vaccination_state
 
 __all__ = ["Decision", "PastDose", "RuleUse", "VaccinationPlan", "decide", "vaccination_plan"]
@@ -83,7 +90,7 @@ class VaccinationPlan:
     """Everything the vaccination rules conclude for one patient on one day.
 
     The state, each vaccine's decision, past doses given against a rule, the household contacts'
-    vaccines and the re-vaccination steps after treatment.
+    vaccines, the re-vaccination steps after treatment and the vaccines to give before a planned one.
     """
 
     state: VaccinationState
@@ -91,6 +98,7 @@ class VaccinationPlan:
     past_doses: tuple[PastDose, ...]
     household: tuple[HouseholdAdvice, ...]
     reinforcement: tuple[ReinforcementStep, ...]
+    timing: tuple[TimingAdvice, ...]
 
 
 def _ongoing_on(exposure: Exposure, on: date) -> bool:
@@ -189,4 +197,5 @@ def vaccination_plan(evaluation: Evaluation) -> VaccinationPlan:
         past_doses=tuple(_past_doses(evaluation, state, rules)),
         household=household_advice(evaluation, state),
         reinforcement=reinforcement_plan(evaluation, state),
+        timing=timing_advice(evaluation, state),
     )

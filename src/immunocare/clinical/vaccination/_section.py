@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from immunocare.domain import Evidence, Finding, FindingStatus, ItemKind, Recommendation, Section, summarize
 from immunocare.knowledge.topics.vaccines import Vaccine
 
@@ -184,6 +186,24 @@ def _reinforcement(plan: VaccinationPlan) -> list[Recommendation]:
     ]
 
 
+def _timing(plan: VaccinationPlan, as_of: date) -> list[Recommendation]:
+    advice = []
+    for timing in plan.timing:
+        passed = " That day has passed." if timing.give_by < as_of else ""
+        advice.append(
+            Recommendation(
+                action=timing.rule.id,
+                text=f"{timing.rule.title}: give them by {timing.give_by.isoformat()}, "
+                f"{timing.rule.at_least_before.label} before the planned start.{passed}",
+                rationale=f"{timing.rule.reason} Planned: {timing.exposure.because}.",
+                based_on=(timing.rule.id, timing.exposure.item.id),
+                citations=sources(timing.rule),
+                verified=timing.rule.verified,
+            )
+        )
+    return advice
+
+
 def _household_recommendations(plan: VaccinationPlan) -> list[Recommendation]:
     return [
         Recommendation(
@@ -206,7 +226,8 @@ def vaccination_section(evaluation: Evaluation) -> Section:
 
     The recommendations are the deciding rules a clinician acts on (contraindicated, not
     recommended, consider, recommended, likely ineffective), each with the vaccines it decides; the
-    re-vaccination steps after a course of treatment; the vaccines household contacts must not get.
+    re-vaccination steps after a course of treatment; the vaccines to give before a planned
+    immunosuppressive treatment starts; the vaccines household contacts must not get.
     """
     plan = vaccination_plan(evaluation)
     return Section(
@@ -221,6 +242,7 @@ def vaccination_section(evaluation: Evaluation) -> Section:
         recommendations=(
             *_recommendations(plan),
             *_reinforcement(plan),
+            *_timing(plan, evaluation.as_of),
             *_household_recommendations(plan),
         ),
     )

@@ -22,8 +22,6 @@ from ..recognize import high_dose_course
 
 __all__ = ["Exposure", "VaccinationState", "vaccination_state"]
 
-_SET_ASIDE = (DiagnosisStatus.REFUTED, DiagnosisStatus.RESOLVED)
-
 
 @dataclass(frozen=True, slots=True)
 class Exposure:
@@ -48,10 +46,17 @@ class Exposure:
 
 @dataclass(frozen=True, slots=True)
 class VaccinationState:
-    """What the vaccination rules need to know about one patient."""
+    """What the vaccination rules need to know about one patient.
+
+    Attributes:
+        categories: the immunodeficiency categories the record maps to.
+        treatments: the treatments given up to the day.
+        planned: the treatments recorded to start after the day.
+    """
 
     categories: tuple[Exposure, ...]
     treatments: tuple[Exposure, ...]
+    planned: tuple[Exposure, ...] = ()
 
     @property
     def exposures(self) -> tuple[Exposure, ...]:
@@ -67,8 +72,6 @@ def _category(evaluation: Evaluation, category: ImmunodeficiencyCategory) -> Exp
 def _medication_exposures(evaluation: Evaluation, treatment: Treatment) -> list[Exposure]:
     found = []
     for medication in evaluation.record.medications:
-        if medication.start > evaluation.as_of:
-            continue
         atc = medication.code if medication.code_system is CodeSystem.ATC else None
         classes = [
             drug_class
@@ -117,10 +120,36 @@ def _infusion_exposure(evaluation: Evaluation, treatment: Treatment) -> list[Exp
     ]
 
 
+_UNDATED = "the time since the transplant is within the rule's window (its date is not recorded)"
+
+
+def _transplant_exposures(evaluation: Evaluation, treatment: Treatment) -> list[Exposure]:
+    """Transplants recorded as a status-code diagnosis; its date is the day of the transplant."""
+    found = []
+    recorded = [d for d in evaluation.record.diagnoses if d.code.startswith(treatment.icd10_prefixes)]
+    for diagnosis in recorded:
+        when = diagnosis.diagnosed_on
+        if diagnosis.status is DiagnosisStatus.REFUTED:
+            continue
+        if when is not None and when > evaluation.as_of:
+            continue
+        found.append(
+            Exposure(
+                treatment,
+                f"{diagnosis.display} ({diagnosis.code})"
+                + (f" on {when.isoformat()}" if when else ", date not recorded"),
+                (Evidence(summary=summarize(diagnosis), kind=ItemKind.DIAGNOSES, item_id=diagnosis.id),),
+                start=when,
+                conditions=() if when else (_UNDATED,),
+            )
+        )
+    return found
+
+
 def vaccination_state(evaluation: Evaluation) -> VaccinationState:
     """The categories the record maps to and the treatments it shows, as of the evaluation's day.
 
-    A transplant is not yet a kind of record item, so treatments shown by a transplant are not found.
+    A medication recorded with a start after that day is a planned treatment, kept apart.
     """
     kb = evaluation.kb
     categories = tuple(
@@ -129,9 +158,14 @@ def vaccination_state(evaluation: Evaluation) -> VaccinationState:
         if (exposure := _category(evaluation, category))
     )
     treatments: list[Exposure] = []
+    planned: list[Exposure] = []
     for treatment in kb.of(Treatment):
         if treatment.evidence == "medication":
-            treatments += _medication_exposures(evaluation, treatment)
+            for exposure in _medication_exposures(evaluation, treatment):
+                later = exposure.start is not None and exposure.start > evaluation.as_of
+                (planned if later else treatments).append(exposure)
         elif treatment.evidence == "immunoglobulin_infusion":
             treatments += _infusion_exposure(evaluation, treatment)
-    return VaccinationState(categories=categories, treatments=tuple(treatments))
+        else:
+            treatments += _transplant_exposures(evaluation, treatment)
+    return VaccinationState(categories=categories, treatments=tuple(treatments), planned=tuple(planned))

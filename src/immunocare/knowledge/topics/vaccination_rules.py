@@ -154,17 +154,22 @@ class Treatment(KBItem):
         evidence: the record items that show the treatment.
         drug_classes: for medications, the ``sid_drugs`` classes.
         high_dose_only: the medication counts only above its class's high-dose threshold.
+        icd10_prefixes: for a transplant, the ICD-10-CM status codes of the diagnosis that records
+            it; the diagnosis's date is taken as the day of the transplant.
     """
 
     kind: Literal["treatment"]
     evidence: Literal["medication", "immunoglobulin_infusion", "hsct", "solid_organ_transplant"]
     drug_classes: tuple[str, ...] = ()
     high_dose_only: bool = False
+    icd10_prefixes: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _classes_for_medication(self) -> Treatment:
         if self.evidence == "medication" and not self.drug_classes:
             raise ValueError("a medication treatment needs drug classes")
+        if self.evidence in ("hsct", "solid_organ_transplant") and not self.icd10_prefixes:
+            raise ValueError("a transplant needs the ICD-10-CM status codes that record it")
         if self.high_dose_only and self.evidence != "medication":
             raise ValueError("high_dose_only is for medications")
         return self
