@@ -311,3 +311,33 @@ def test_vaccines_are_timed_before_a_planned_immunosuppressive_treatment(kb: Kno
         "by 2026-06-17, 2 weeks before the planned start."
         in advice["vr_timing_inactivated_before_immunosuppression"]
     )
+
+
+@pytest.mark.parametrize(
+    ("grams", "given_on", "until"),
+    [
+        pytest.param(8, date(2025, 12, 1), "2026-08-01", id="400mg/kg-8-months"),
+        pytest.param(4, date(2025, 12, 1), "2026-08-01", id="200mg/kg-takes-the-next-higher-row"),
+        pytest.param(40, date(2025, 8, 1), "2026-07-01", id="2g/kg-11-months"),
+    ],
+)
+def test_measles_and_varicella_vaccines_wait_the_antibody_interval_after_the_latest_dose(
+    kb: KnowledgeBase, grams: float, given_on: date, until: str
+) -> None:
+    infusion = make_infusion(given_on=given_on, dose=Quantity(grams, "g"), id=3)
+    weight = make_growth(measured_on=date(2025, 7, 1), value=Quantity(20, "kg"), id=5)
+    patient = record(date(2018, 1, 1), infusions=(infusion,), growth=(weight,))
+    (exposure,) = vaccination_plan(Evaluation(patient, kb, AS_OF)).state.treatments
+    assert f"until {until}" in exposure.because and not exposure.conditions
+    assert _status(patient, kb, "21") == "likely_ineffective"
+    after = date.fromisoformat(until)
+    assert vaccination_plan(Evaluation(patient, kb, after)).state.treatments == ()
+
+
+def test_without_a_weight_an_old_dose_leaves_the_interval_to_confirm(kb: KnowledgeBase) -> None:
+    recent = record(date(2018, 1, 1), infusions=(make_infusion(given_on=date(2026, 5, 1), id=3),))
+    (exposure,) = vaccination_plan(Evaluation(recent, kb, AS_OF)).state.treatments
+    assert "within 8 months of it" in exposure.because and not exposure.conditions
+    old = record(date(2018, 1, 1), infusions=(make_infusion(given_on=date(2025, 1, 1), id=3),))
+    (exposure,) = vaccination_plan(Evaluation(old, kb, AS_OF)).state.treatments
+    assert exposure.conditions and "no weight" in exposure.conditions[0]

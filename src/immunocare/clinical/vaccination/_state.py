@@ -10,17 +10,27 @@ from immunocare.domain import (
     DiagnosisStatus,
     Evidence,
     ItemKind,
+    Quantity,
     summarize,
 )
 from immunocare.knowledge.topics.sid_drugs import classify_medication
-from immunocare.knowledge.topics.vaccination_rules import ImmunodeficiencyCategory, Treatment
+from immunocare.knowledge.topics.vaccination_rules import (
+    AntibodyInterval,
+    ImmunodeficiencyCategory,
+    Treatment,
+)
 
 from ..criteria import Evaluation
 from ..groups import membership
+from ..growth import latest_weight
 from ..immunoglobulin import infusions_given
 from ..recognize import high_dose_course
 
 __all__ = ["Exposure", "VaccinationState", "vaccination_state"]
+
+_DOSE, _WEIGHT, _DOSE_PER_KG, _PER_KG = "g", "kg", "g/kg", "mg/kg"
+"""Doses are divided in g/kg, and rounded in the conversion to the table's mg/kg."""
+_UNTOLD = "the antibody interval after the latest dose has not passed (no weight or row to tell)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,18 +114,61 @@ def _medication_exposures(evaluation: Evaluation, treatment: Treatment) -> list[
     return found
 
 
+def antibody_interval(
+    evaluation: Evaluation, dose: Quantity, weight: Quantity | None
+) -> tuple[AntibodyInterval | None, Quantity | None]:
+    """The interval row for an immunoglobulin dose, and the dose per kilogram it was chosen by.
+
+    The row whose dose range holds the dose, else the row with the next higher dose; no row when
+    the weight is unknown or the dose is above every row.
+    """
+    if weight is None:
+        return None, None
+    per_kg = Quantity(dose.value_in(_DOSE) / weight.value_in(_WEIGHT), _DOSE_PER_KG).to(_PER_KG)
+    rows = sorted(evaluation.kb.of(AntibodyInterval), key=lambda row: row.dose_from.value_in(_PER_KG))
+    amount = per_kg.value
+    holding = [r for r in rows if r.dose_from.value_in(_PER_KG) <= amount <= r.dose_to.value_in(_PER_KG)]
+    higher = [r for r in rows if r.dose_from.value_in(_PER_KG) > amount]
+    return next(iter(holding or higher), None), per_kg
+
+
 def _infusion_exposure(evaluation: Evaluation, treatment: Treatment) -> list[Exposure]:
+    """Immunoglobulin given, until the antibody interval after the latest dose has passed.
+
+    Without an interval row (no weight, or a dose above every row) the exposure holds for certain
+    only within the table's shortest interval of the latest dose; after that it is to be confirmed.
+    """
     infusions = infusions_given(evaluation.record, evaluation.as_of)
     if not infusions:
         return []
     latest = infusions[-1]
+    measured = latest_weight(evaluation.record, latest.given_on)
+    row, per_kg = antibody_interval(evaluation, latest.dose, measured.value if measured else None)
+    because = (
+        f"{len(infusions)} immunoglobulin infusion(s), the latest {latest.product} "
+        f"on {latest.given_on.isoformat()}"
+    )
+    conditions: tuple[str, ...] = ()
+    if row is None or per_kg is None:
+        shortest = min(
+            (r.interval for r in evaluation.kb.of(AntibodyInterval)), key=lambda d: d.span_in_days()[0]
+        )
+        if shortest.add_to(latest.given_on) > evaluation.as_of:
+            because += f" (within {shortest.label} of it: the shortest antibody interval)"
+        else:
+            conditions = (_UNTOLD,)
+    else:
+        until = row.interval.add_to(latest.given_on)
+        if until <= evaluation.as_of:
+            return []
+        because += f" ({per_kg.value:g} mg/kg: {row.title}, until {until.isoformat()})"
     return [
         Exposure(
             treatment,
-            f"{len(infusions)} immunoglobulin infusion(s), the latest {latest.product} "
-            f"on {latest.given_on.isoformat()}",
+            because,
             (Evidence(summary=summarize(latest), kind=ItemKind.INFUSIONS, item_id=latest.id),),
             start=infusions[0].given_on,
+            conditions=conditions,
         )
     ]
 
