@@ -63,6 +63,14 @@ def test_the_demo_plans_fit_the_patients(demo: Demo) -> None:
     assert 'id="empty-plan"' in healthy and 'id="item-' not in healthy
     scid = demo.page(f"/patients/{demo.ids['DEMO-0007']}/care-plan")
     assert 'id="item-therapy.immunoglobulin.ig_start_consider"' in scid
+    assert 'id="item-therapy.prophylaxis.scid_pcp_prophylaxis"' in scid
+    assert 'id="item-therapy.curative.hsct_scid"' in scid
     assert "No monitoring schedule" in scid
     cvid = demo.page(f"/patients/{demo.ids['DEMO-0006']}/care-plan")
     assert 'id="item-goal.trough_bronchiectasis_uk"' in cvid and "Dr Paul Jenner" in cvid
+    assert 'id="item-therapy.prophylaxis.pad_lung_azithromycin"' in cvid
+    xla = demo.page(f"/patients/{demo.ids[XLA]}/care-plan")
+    assert "pad_lung_azithromycin" not in xla  # no chronic lung disease recorded
+    cgd = demo.page(f"/patients/{demo.ids['DEMO-0008']}/care-plan")
+    assert 'id="item-therapy.prophylaxis.cgd_itraconazole"' in cgd
+    assert "In place: the record shows itraconazole 100 mg a day" in cgd
