@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from immunocare.domain import Evidence, Finding, FindingStatus, ItemKind, summarize
-from immunocare.knowledge import KBItem, KnowledgeBase
+from immunocare.knowledge import KBItem, KnowledgeBase, citation_ids
 from immunocare.knowledge.topics._criteria import LabTest
 from immunocare.knowledge.topics.analytes import Analyte
 from immunocare.knowledge.topics.diagnostic_vaccination import (
@@ -15,7 +15,7 @@ from immunocare.knowledge.topics.diagnostic_vaccination import (
 )
 
 from ._polysaccharide import NORMAL
-from ._vaccine_rows import POLYSACCHARIDE, AntigenRow, describe, rules_for, sources
+from ._vaccine_rows import POLYSACCHARIDE, AntigenRow, describe, rules_for
 
 if TYPE_CHECKING:
     from .vaccine_response import Challenge
@@ -54,7 +54,7 @@ def challenge_finding(
         ),
         missing=missing,
         orders=_orders(kb, challenge) if status is FindingStatus.UNDETERMINED else (),
-        citations=sources(*dict.fromkeys(used)),
+        citations=citation_ids(*dict.fromkeys(used)),
         verified=all(item.verified for item in used),
         parts=tuple(_part(row, rules[row.analyte][0], challenge.window) for row in rows),
     )
@@ -96,7 +96,7 @@ def _part(row: AntigenRow, level: ProtectiveLevel | None, window: SampleWindow) 
         status=status[row.protective if row.judged else None],
         explanation=describe(row, window),
         evidence=row.evidence(),
-        citations=sources(level) if level else (),
+        citations=citation_ids(level) if level else (),
         verified=level.verified if level else True,
     )
 

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from immunocare.domain import Comparator, Evidence, Vaccination
 from immunocare.domain.ages import add_duration, duration_label
-from immunocare.knowledge import KBItem, KnowledgeBase
+from immunocare.knowledge import KnowledgeBase
 from immunocare.knowledge.topics.analytes import Analyte
 from immunocare.knowledge.topics.diagnostic_vaccination import (
     PairedResponse,
@@ -36,7 +36,6 @@ __all__ = [
     "fold_rise",
     "protective",
     "rules_for",
-    "sources",
     "timing",
     "window_text",
 ]
@@ -245,8 +244,3 @@ def rules_for(kb: KnowledgeBase, analyte: str) -> tuple[ProtectiveLevel | None, 
     """The analyte's protective level and paired responder rule, where the knowledge base has them."""
     level = next((item for item in kb.of(ProtectiveLevel) if analyte in item.analytes), None)
     return level, next((item for item in kb.of(PairedResponse) if analyte in item.analytes), None)
-
-
-def sources(*items: KBItem) -> tuple[str, ...]:
-    """The citation ids of knowledge items, each once."""
-    return tuple(dict.fromkeys(ref.source for item in items for ref in item.citations))

@@ -26,7 +26,7 @@ from immunocare.domain import (
     Recommendation,
     summarize,
 )
-from immunocare.knowledge import KnowledgeBase
+from immunocare.knowledge import KnowledgeBase, citation_ids
 from immunocare.knowledge.topics.imaging import ImagingPhenotype
 from immunocare.knowledge.topics.workup import WorkupImaging
 
@@ -91,7 +91,7 @@ def imaging_phenotypes(record: PatientRecord, kb: KnowledgeBase) -> tuple[Imagin
             study=study,
             finding=finding,
             rule=rule.id,
-            citations=tuple(dict.fromkeys(ref.source for ref in rule.citations)),
+            citations=citation_ids(rule),
             verified=rule.verified,
         )
         for study in studies
@@ -122,7 +122,7 @@ def _advice(item: WorkupImaging, evaluation: Evaluation) -> ImagingAdvice:
     from .criteria import evaluate
 
     tree = evaluate(item.trigger, evaluation)
-    citations = tuple(dict.fromkeys(ref.source for ref in item.citations))
+    citations = citation_ids(item)
     studies = [
         study
         for study in evaluation.record.imaging

@@ -28,7 +28,7 @@ from immunocare.domain import (
     summarize,
 )
 from immunocare.domain.ages import add_duration
-from immunocare.knowledge import KBItem
+from immunocare.knowledge import citation_ids
 from immunocare.knowledge.topics._criteria import LabTest
 from immunocare.knowledge.topics.referral import LabPanel, ReferralRule
 from immunocare.knowledge.topics.sid_drugs import DrugClass, MonitoringRule, classify_medication
@@ -55,10 +55,6 @@ class Recognition:
     referral_advice: tuple[Recommendation, ...]
     secondary: tuple[Finding, ...]
     secondary_advice: tuple[Recommendation, ...]
-
-
-def _citations(item: KBItem) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(ref.source for ref in item.citations))
 
 
 def _order_titles(evaluation: Evaluation, ids: tuple[str, ...]) -> list[str]:
@@ -141,7 +137,7 @@ def _measure(rule: MonitoringRule, reasons: list[str]) -> Recommendation:
         rationale=rule.advice,
         urgency=Urgency.SOON,
         based_on=(rule.id,),
-        citations=_citations(rule),
+        citations=citation_ids(rule),
         verified=rule.verified,
     )
 
@@ -198,7 +194,7 @@ def _consider_igrt(
             f"{infections.explanation}.",
             urgency=Urgency.SOON,
             based_on=(rule.id, SERIOUS_OR_RECURRENT),
-            citations=_citations(rule) + infections.citations,
+            citations=citation_ids(rule) + infections.citations,
             verified=rule.verified and infections.verified,
         )
     ]
@@ -225,7 +221,7 @@ def _watch(
         status=status,
         explanation=f"{measured}; infections since: {infections.explanation}",
         evidence=evidence,
-        citations=tuple(dict.fromkeys(s for c in classes for s in _citations(c))) + infections.citations,
+        citations=tuple(dict.fromkeys(s for c in classes for s in citation_ids(c))) + infections.citations,
         verified=all(c.verified for c in classes) and infections.verified,
         parts=(infections,),
     )

@@ -38,7 +38,7 @@ from immunocare.domain import (
     item_date,
     summarize,
 )
-from immunocare.knowledge import KnowledgeBase
+from immunocare.knowledge import KnowledgeBase, citation_ids
 from immunocare.knowledge.topics._criteria import LabTest, OutcomePhenotype
 
 from .vaccine_response import POLYSACCHARIDE, Challenge, vaccine_response
@@ -190,7 +190,7 @@ def _from_phenotypes(
                 text=("excluded: " if phenotype.excluded else "") + phenotype.label,
                 items=(phenotype,),
                 evidence=(_evidence(phenotype),),
-                citations=tuple(dict.fromkeys(ref.source for ref in test.citations)),
+                citations=citation_ids(test),
                 verified=test.verified and entry.verified,
             )
 

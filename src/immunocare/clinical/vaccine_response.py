@@ -36,7 +36,7 @@ from immunocare.domain import (
 )
 from immunocare.domain.ages import Duration, add_duration, duration_label
 from immunocare.errors import KnowledgeBaseError
-from immunocare.knowledge import KnowledgeBase
+from immunocare.knowledge import KnowledgeBase, citation_ids
 from immunocare.knowledge.topics.analytes import Analyte
 from immunocare.knowledge.topics.diagnostic_vaccination import (
     PolysaccharideResponse,
@@ -55,7 +55,6 @@ from ._vaccine_rows import (
     fold_rise,
     protective,
     rules_for,
-    sources,
     window_text,
 )
 from .labs import LabBook
@@ -281,7 +280,7 @@ def _awaited(
         text=f"Draw the post-vaccination sample {when} ({', '.join(d.isoformat() for d in bounds)}).",
         rationale=f"A pre-vaccination sample was drawn before {summarize(vaccination)} on {dose_day}.",
         based_on=(window.id,),
-        citations=sources(window),
+        citations=citation_ids(window),
         verified=window.verified,
     )
 
@@ -366,7 +365,7 @@ def _repeat(response: PolysaccharideResponse, challenge: Challenge) -> tuple[Rec
             rationale=f"{challenge.grade.capitalize()} impaired response to {vaccine} given on "
             f"{challenge.vaccination.given_on.isoformat()}.",
             based_on=(response.id,),
-            citations=sources(response),
+            citations=citation_ids(response),
             verified=response.verified,
         ),
     )

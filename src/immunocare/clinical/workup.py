@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from immunocare.domain import Evidence, Finding, FindingStatus, Recommendation, Urgency
-from immunocare.knowledge import KBItem
+from immunocare.knowledge import citation_ids
 from immunocare.knowledge.topics._criteria import LabTest
 from immunocare.knowledge.topics.referral import LabPanel
 from immunocare.knowledge.topics.workup import (
@@ -197,10 +197,6 @@ CONFIRMED = "confirmed_immunodeficiency"
 """The knowledge base's case definition after which the plan is no longer advised."""
 
 
-def _citations(*items: KBItem) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(ref.source for item in items for ref in item.citations))
-
-
 def _analyte_step(test: LabTest, evaluation: Evaluation) -> tuple[StepStatus, tuple[Evidence, ...]]:
     latest = [
         readings[-1]
@@ -272,7 +268,7 @@ def _diagnosis(protocol: str, evaluation: Evaluation) -> ClinicalDiagnosis | Non
                 title=item.title,
                 findings=met,
                 go_to=item.go_to,
-                citations=_citations(item),
+                citations=citation_ids(item),
                 verified=item.verified and all(finding.verified for finding in met),
             )
     return None
@@ -333,7 +329,7 @@ def _recommendation(plans: list[PatternPlan], evaluation: Evaluation) -> Recomme
             dict.fromkeys(
                 (
                     *(c for plan in plans for c in plan.finding.citations),
-                    *_citations(protocol),
+                    *citation_ids(protocol),
                     *(first.diagnosis.citations if first.diagnosis else ()),
                 )
             )

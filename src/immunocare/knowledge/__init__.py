@@ -10,7 +10,7 @@ Items that could not be verified against a source that was read carry ``verified
 note; every door shows them as unverified.
 """
 
-from ._base import Citation, CitationRef, KBItem, KBModel, Topic
+from ._base import Citation, CitationRef, KBItem, KBModel, Topic, citation_ids
 from ._kb import KnowledgeBase
 from ._loader import builtin_data, load_knowledge_base
 from .hpo import HPO_ACKNOWLEDGEMENT, Hpo, HpoTerm
@@ -26,5 +26,6 @@ __all__ = [
     "KnowledgeBase",
     "Topic",
     "builtin_data",
+    "citation_ids",
     "load_knowledge_base",
 ]

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 if TYPE_CHECKING:
     from ._kb import KnowledgeBase
 
-__all__ = ["Citation", "CitationRef", "KBItem", "KBModel", "Topic"]
+__all__ = ["Citation", "CitationRef", "KBItem", "KBModel", "Topic", "citation_ids"]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.:-]*$"
 
@@ -107,3 +107,8 @@ class Topic:
     read: Callable[[Traversable], list[tuple[str, dict[str, Any]]]] | None = None
     cross_check: Callable[[KnowledgeBase], list[str]] | None = None
     review: Callable[[KnowledgeBase, tuple[KBItem, ...]], list[str]] | None = None
+
+
+def citation_ids(*items: KBItem | None) -> tuple[str, ...]:
+    """The citation ids of the items' sources, each once, in order; ``None`` items are skipped."""
+    return tuple(dict.fromkeys(ref.source for item in items if item is not None for ref in item.citations))

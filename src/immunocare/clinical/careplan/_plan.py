@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from immunocare.domain import CareRole, Finding, FindingStatus, Quantity, Section, Urgency
 from immunocare.domain.units import UNITS
-from immunocare.knowledge import KBItem
+from immunocare.knowledge import citation_ids
 from immunocare.knowledge.topics.care_plan import Applicability, CareGoal, InfectionAction, TeamRole
 from immunocare.knowledge.topics.ig_dosing import MonitoredTest, MonitoringPlan, TroughTarget
 
@@ -119,10 +119,6 @@ PLAN_SECTIONS: tuple[Callable[[Evaluation], Section], ...] = (
 """The section builders whose recommendations are the plan's therapies, in the plan's order."""
 
 
-def _sources(item: KBItem) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(ref.source for ref in item.citations))
-
-
 def _applies(applies_to: Applicability, on_immunoglobulin: bool) -> bool:
     return applies_to == "all" or on_immunoglobulin
 
@@ -169,7 +165,7 @@ def _goals(evaluation: Evaluation, on_immunoglobulin: bool) -> Iterator[PlanItem
                 title=goal.title,
                 text=goal.goal,
                 rationale=f"Goal of care for {_audience(goal.applies_to)}.",
-                citations=_sources(goal),
+                citations=citation_ids(goal),
                 verified=goal.verified,
             )
 
@@ -230,7 +226,7 @@ def _monitoring(evaluation: Evaluation, on_immunoglobulin: bool) -> Iterator[Pla
                     if plan.no_published_consensus
                     else ""
                 ),
-                citations=_sources(plan),
+                citations=citation_ids(plan),
                 verified=plan.verified,
             )
 
@@ -244,7 +240,7 @@ def _infection_actions(evaluation: Evaluation, on_immunoglobulin: bool) -> Itera
                 title=action.title,
                 text=f"{action.situation} {action.action}",
                 rationale=f"Infection action plan for {_audience(action.applies_to)}.",
-                citations=_sources(action),
+                citations=citation_ids(action),
                 verified=action.verified,
             )
 
@@ -263,7 +259,7 @@ def _team(evaluation: Evaluation, on_immunoglobulin: bool) -> tuple[TeamMember, 
             for m in members
         )
     return tuple(
-        TeamMember(role=r.role, reason=r.reason, citations=_sources(r), verified=r.verified)
+        TeamMember(role=r.role, reason=r.reason, citations=citation_ids(r), verified=r.verified)
         for r in evaluation.kb.of(TeamRole)
         if _applies(r.applies_to, on_immunoglobulin)
     )

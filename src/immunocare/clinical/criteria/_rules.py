@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from immunocare.domain import Finding
 from immunocare.errors import NotFoundError
-from immunocare.knowledge import KBItem
+from immunocare.knowledge import KBItem, citation_ids
 from immunocare.knowledge.topics.esid_criteria import EsidDefinition
 from immunocare.knowledge.topics.referral import CaseDefinition, ReferralRule
 from immunocare.knowledge.topics.warning_signs import WarningSign, WarningSignList
@@ -29,7 +29,7 @@ def _as_rule(
         evidence=tree.evidence,
         missing=tree.missing,
         orders=tree.orders,
-        citations=tuple(dict.fromkeys(ref.source for ref in item.citations)),
+        citations=citation_ids(item),
         verified=item.verified and tree.verified,
         parts=tree.parts if tree.parts else (tree,),
     )
@@ -43,7 +43,7 @@ def signs_of(evaluation: Evaluation, sign_list: WarningSignList) -> list[Warning
 
 
 def _sign_list(item: WarningSignList, evaluation: Evaluation) -> Finding:
-    citations = tuple(dict.fromkeys(ref.source for ref in item.citations))
+    citations = citation_ids(item)
     if not item.population.contains(evaluation.record.patient.birth_date, evaluation.as_of):
         why = f"this list is for another age group; the patient is {evaluation.age_years:.1f} years old"
         return Finding(
@@ -95,7 +95,7 @@ def _definition(item: EsidDefinition, evaluation: Evaluation) -> Finding:
             title=item.entity,
             status=NOT_MET,
             explanation=why,
-            citations=tuple(dict.fromkeys(ref.source for ref in item.citations)),
+            citations=citation_ids(item),
             verified=item.verified,
         )
     tree = evaluate(item.criteria, evaluation)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from immunocare.domain import Finding, FindingStatus, Recommendation, Section, Urgency
-from immunocare.knowledge import KBItem
+from immunocare.knowledge import KBItem, citation_ids
 from immunocare.knowledge.topics.hsct import GeneTherapy, HsctIndication, HsctPrinciple
 
 from ..criteria import Evaluation
@@ -81,7 +81,7 @@ def _advice(item: KBItem, text: str, reasons: tuple[_Reason, ...], urgency: Urge
         rationale=f"{'; '.join(r.text for r in reasons)}: {item.title}.",
         urgency=urgency,
         based_on=tuple(dict.fromkeys((*(b for r in reasons for b in r.based_on), item.id))),
-        citations=tuple(dict.fromkeys(ref.source for s in sources for ref in s.citations)),
+        citations=citation_ids(*sources),
         verified=item.verified and all(r.verified for r in reasons) and all(s.verified for s in sources),
     )
 
@@ -118,7 +118,7 @@ def _principle(row: HsctPrinciple) -> Finding:
         title=row.title,
         status=FindingStatus.MET,
         explanation=row.statement,
-        citations=tuple(dict.fromkeys(ref.source for ref in row.citations)),
+        citations=citation_ids(row),
         verified=row.verified,
     )
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from immunocare.domain import Evidence, Finding, FindingStatus, GeneticFinding, ItemKind, Zygosity, summarize
-from immunocare.knowledge import KBItem
+from immunocare.knowledge import KBItem, citation_ids
 from immunocare.knowledge.topics.genetics import AcmgMeaning, ZygosityRule
 from immunocare.knowledge.topics.iuis import IuisEntry, IuisIndex
 
@@ -168,10 +168,6 @@ def _inheritance_text(reading: _Reading, sex: str) -> str:
     return f"inheritance {reading.pattern}: {read} ({reading.rule.title})"
 
 
-def _sources(*items: KBItem | None) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(ref.source for item in items if item for ref in item.citations))
-
-
 def _interpret_gene(
     gene: str, variants: list[GeneticFinding], evaluation: Evaluation
 ) -> GeneticInterpretation:
@@ -207,7 +203,7 @@ def _interpret_gene(
             *(Evidence(summary=summarize(v), kind=ItemKind.GENETIC_FINDINGS, item_id=v.id) for v in used),
             *(best.fit.evidence if best else ()),
         ),
-        citations=_sources(*items),
+        citations=citation_ids(*items),
         verified=all(item.verified for item in items if item),
     )
     return GeneticInterpretation(

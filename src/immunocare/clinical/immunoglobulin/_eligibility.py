@@ -23,7 +23,7 @@ from immunocare.domain import (
     Severity,
     summarize,
 )
-from immunocare.knowledge import KnowledgeBase
+from immunocare.knowledge import KnowledgeBase, citation_ids
 from immunocare.knowledge.topics.ig_dosing import (
     AntibodyFailureDefinition,
     Criterion,
@@ -79,7 +79,7 @@ def pid_indication(record: PatientRecord, kb: KnowledgeBase) -> Finding:
             status=FindingStatus.MET,
             explanation=f"{', '.join(names)}: " + "; ".join(dict.fromkeys(i.title for _, _, i in matches)),
             evidence=tuple(dict.fromkeys(_evidence(ItemKind.DIAGNOSES, d, d.id) for d, _, _ in matches)),
-            citations=tuple(dict.fromkeys(ref.source for item in items for ref in item.citations)),
+            citations=citation_ids(*items),
             verified=all(item.verified for item in items),
         )
     general = [i for i in kb.of(IgIndication) if not i.diagnoses]
@@ -92,7 +92,7 @@ def pid_indication(record: PatientRecord, kb: KnowledgeBase) -> Finding:
             + " ".join(f"{i.title}: {i.description}" for i in general)
         ),
         missing=("the clinician's judgement whether the immunodeficiency impairs antibody production",),
-        citations=tuple(dict.fromkeys(ref.source for i in general for ref in i.citations)),
+        citations=citation_ids(*general),
         verified=all(i.verified for i in general),
     )
 
@@ -232,7 +232,7 @@ def sid_eligibility(record: PatientRecord, kb: KnowledgeBase, as_of: date) -> tu
                 explanation=explanation,
                 evidence=tuple(dict.fromkeys(e for p in parts for f in p.walk() for e in f.evidence)),
                 missing=tuple(m for p in parts for f in p.walk() for m in f.missing),
-                citations=tuple(dict.fromkeys(ref.source for ref in rule.citations)),
+                citations=citation_ids(rule),
                 verified=rule.verified,
                 parts=tuple(parts),
             )

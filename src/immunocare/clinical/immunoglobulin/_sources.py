@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from immunocare.domain import IgRoute, Quantity
 from immunocare.errors import ValidationError
-from immunocare.knowledge import KBItem, KnowledgeBase
+from immunocare.knowledge import KBItem, KnowledgeBase, citation_ids
 from immunocare.knowledge.topics.ig_dosing import WeightBounds
 from immunocare.knowledge.topics.ig_products import IgProduct
 
@@ -33,7 +33,7 @@ class Source:
 
 def source_of(kb: KnowledgeBase, item: KBItem) -> Source:
     """The source of a number read from ``item``."""
-    ids = tuple(dict.fromkeys(ref.source for ref in item.citations))
+    ids = citation_ids(item)
     return Source(
         item_id=item.id,
         citations=tuple(kb.cite(item)),

@@ -23,7 +23,7 @@ from immunocare.domain import (
     Recommendation,
     summarize,
 )
-from immunocare.knowledge import KnowledgeBase
+from immunocare.knowledge import KnowledgeBase, citation_ids
 from immunocare.knowledge.topics.ig_dosing import DoseResponse, IgRegimen, MonitoringPlan, TroughTarget
 
 from ..imaging import imaging_phenotypes
@@ -132,7 +132,7 @@ def _finding(
         explanation=explanation,
         evidence=evidence,
         missing=missing,
-        citations=tuple(dict.fromkeys(ref.source for ref in target.citations)),
+        citations=citation_ids(target),
         verified=target.verified,
     )
 
@@ -158,10 +158,6 @@ def _trough_finding(
         ),
         evidence=trough.evidence(),
     )
-
-
-def _cite(items: Sequence[DoseResponse | TroughTarget | MonitoringPlan | IgRegimen]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(ref.source for item in items for ref in item.citations))
 
 
 def _suggest(
@@ -191,7 +187,7 @@ def _suggest(
             text=f"Consider raising the immunoglobulin dose: trough {trough} is below the target {target}.",
             rationale=f"{governing.title}. Estimated: {extra}." if extra else governing.title,
             based_on=(governing.id, *(r.id for r in per_dose)),
-            citations=_cite([governing, *per_dose]),
+            citations=citation_ids(governing, *per_dose),
             verified=governing.verified and all(r.verified for r in per_dose),
         )
     if infections:
@@ -201,7 +197,7 @@ def _suggest(
             rationale="; ".join(r.title for r in benefit)
             + ". A higher trough may be needed to reduce infections.",
             based_on=tuple(r.id for r in benefit),
-            citations=_cite(benefit),
+            citations=citation_ids(*benefit),
         )
     ceiling = [r for r in benefit if r.up_to is not None and trough.value > r.up_to.value_in("g/L")]
     if ceiling:
@@ -210,14 +206,14 @@ def _suggest(
             text=f"The dose may be lowered if the clinician wishes: trough {trough}, no infections on it.",
             rationale="; ".join(f"{r.title}: little added benefit beyond {r.up_to}" for r in ceiling),
             based_on=tuple(r.id for r in ceiling),
-            citations=_cite(ceiling),
+            citations=citation_ids(*ceiling),
         )
     return Recommendation(
         action="ig_dose_keep",
         text=f"Keep the dose: trough {trough} meets the target {target} and no infections on replacement.",
         rationale=governing.title,
         based_on=(governing.id,),
-        citations=_cite([governing]),
+        citations=citation_ids(governing),
         verified=governing.verified,
     )
 
@@ -238,7 +234,7 @@ def _steady_state(kb: KnowledgeBase, route: IgRoute, started: date, as_of: date)
                 f"on {started.isoformat()}; "
                 f"equilibrium takes {span}" + ("" if reached else ", so troughs may still be rising")
             ),
-            citations=_cite([regimen]),
+            citations=citation_ids(regimen),
             verified=regimen.verified,
         )
     return None
@@ -278,7 +274,7 @@ def titrate(
             text="Measure a trough IgG (just before the next dose) to guide the dose.",
             rationale="; ".join(p.title for p in plans),
             based_on=tuple(p.id for p in plans),
-            citations=_cite(plans),
+            citations=citation_ids(*plans),
         )
         return Titration(findings=tuple(findings), recommendations=(advice,))
     governing, target = max(decided, key=lambda pair: pair[1].value)

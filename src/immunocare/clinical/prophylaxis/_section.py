@@ -26,7 +26,7 @@ from immunocare.domain import (
 )
 from immunocare.domain.units import UNITS
 from immunocare.errors import ValidationError
-from immunocare.knowledge import KBItem
+from immunocare.knowledge import citation_ids
 from immunocare.knowledge.topics.prophylaxis import DoseBand, ProphylaxisDose, ProphylaxisRecommendation
 
 from ..criteria import Evaluation, evaluate
@@ -39,10 +39,6 @@ __all__ = ["prophylaxis_section"]
 
 _PER_WEIGHT = "mg/kg"
 _MASS = "mg"
-
-
-def _sources(*items: KBItem) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(ref.source for item in items for ref in item.citations))
 
 
 def _times(count: int) -> str:
@@ -107,7 +103,7 @@ def _dose_finding(evaluation: Evaluation, dose: ProphylaxisDose) -> tuple[Findin
             explanation=explanation + (f". {dose.note}" if dose.note else "."),
             evidence=evidence,
             missing=missing,
-            citations=_sources(dose),
+            citations=citation_ids(dose),
             verified=dose.verified,
         ),
         text,
@@ -174,7 +170,7 @@ def _advice(
         text=text,
         rationale=f"{member.because}: {item.title}{grade}.",
         based_on=tuple(dict.fromkeys((*member.based_on, item.id, *(dose.id for dose, _ in stated)))),
-        citations=_sources(*member.sources, item, *(dose for dose, _ in stated)),
+        citations=citation_ids(*member.sources, item, *(dose for dose, _ in stated)),
         verified=item.verified and member.verified and (condition is None or condition.verified),
     )
 
@@ -188,7 +184,7 @@ def _not_now(item: ProphylaxisRecommendation, member: Membership, condition: Fin
             f"{member.because}, but the condition is not met: {item.condition} ({condition.explanation})"
         ),
         evidence=member.evidence,
-        citations=_sources(*member.sources, item),
+        citations=citation_ids(*member.sources, item),
         verified=item.verified and member.verified and condition.verified,
         parts=(condition,),
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from immunocare.domain import Evidence, Finding, FindingStatus, ItemKind, Recommendation, Section, summarize
+from immunocare.knowledge import citation_ids
 from immunocare.knowledge.topics.vaccines import Vaccine
 
-from .._vaccine_rows import sources
 from ..criteria import Evaluation
 from ._after import HouseholdAdvice, ReinforcementStep
 from ._decide import PRECEDENCE, Decision, PastDose, RuleUse, VaccinationPlan, vaccination_plan
@@ -54,7 +54,7 @@ def _state_finding(plan: VaccinationPlan) -> Finding:
         explanation="; ".join(f"{e.item.title}: {e.because}" for e in exposures)
         + ". Vaccines no rule bears on follow the routine schedule.",
         evidence=tuple(dict.fromkeys(item for e in exposures for item in e.evidence)),
-        citations=sources(*(e.item for e in exposures)),
+        citations=citation_ids(*(e.item for e in exposures)),
         verified=all(e.item.verified for e in exposures),
     )
 
@@ -65,7 +65,7 @@ def _decision_part(decision: Decision) -> Finding:
         title=f"{_name(decision.vaccine)}: {_label(decision.status).lower()}",
         status=FindingStatus.MET if decision.status else FindingStatus.UNDETERMINED,
         explanation=" | ".join(_use_text(use) for use in decision.uses),
-        citations=sources(decision.vaccine, *(use.rule for use in decision.uses)),
+        citations=citation_ids(decision.vaccine, *(use.rule for use in decision.uses)),
         verified=decision.verified,
     )
 
@@ -103,7 +103,7 @@ def _past_finding(past: PastDose) -> Finding:
             Evidence(summary=summarize(dose), kind=ItemKind.VACCINATIONS, item_id=dose.id),
             *(item for use in past.uses for item in use.exposure.evidence),
         ),
-        citations=sources(*(use.rule for use in past.uses)),
+        citations=citation_ids(*(use.rule for use in past.uses)),
         verified=all(use.rule.verified for use in past.uses),
     )
 
@@ -122,7 +122,7 @@ def _recommendations(plan: VaccinationPlan) -> list[Recommendation]:
             rationale=f"{use.rule.reason} Vaccines: {', '.join(dict.fromkeys(_short(v) for v in vaccines))}. "
             f"Applies because of {use.exposure.item.title}: {use.exposure.because}.",
             based_on=(use.rule.id, use.exposure.item.id),
-            citations=sources(use.rule),
+            citations=citation_ids(use.rule),
             verified=use.rule.verified,
         )
         for use, vaccines in ordered
@@ -159,7 +159,7 @@ def _household_part(advice: HouseholdAdvice) -> Finding:
         title=f"{advice.rule.title}: {_label(advice.status).lower()}",
         status=FindingStatus.MET,
         explanation=" ".join(lines),
-        citations=sources(advice.rule),
+        citations=citation_ids(advice.rule),
         verified=advice.rule.verified,
     )
 
@@ -179,7 +179,7 @@ def _reinforcement(plan: VaccinationPlan) -> list[Recommendation]:
             rationale=f"{step.step.reason} Follows {step.exposure.because}."
             + (f" Applies if: {'; '.join(step.step.conditions)}." if step.step.conditions else ""),
             based_on=(step.step.id, step.exposure.item.id),
-            citations=sources(step.step),
+            citations=citation_ids(step.step),
             verified=step.step.verified,
         )
         for step in plan.reinforcement
@@ -197,7 +197,7 @@ def _timing(plan: VaccinationPlan, as_of: date) -> list[Recommendation]:
                 f"{timing.rule.at_least_before.label} before the planned start.{passed}",
                 rationale=f"{timing.rule.reason} Planned: {timing.exposure.because}.",
                 based_on=(timing.rule.id, timing.exposure.item.id),
-                citations=sources(timing.rule),
+                citations=citation_ids(timing.rule),
                 verified=timing.rule.verified,
             )
         )
@@ -213,7 +213,7 @@ def _household_recommendations(plan: VaccinationPlan) -> list[Recommendation]:
             + (f" ({advice.exceptions[0].when})." if advice.exceptions else "."),
             rationale=advice.rule.reason,
             based_on=(advice.rule.id,),
-            citations=sources(advice.rule),
+            citations=citation_ids(advice.rule),
             verified=advice.rule.verified,
         )
         for advice in plan.household
