@@ -51,21 +51,18 @@ def test_item_ids_survive_recomputation_and_are_unique(kb: KnowledgeBase) -> Non
 
 
 def test_a_new_section_builder_adds_its_recommendations(kb: KnowledgeBase, monkeypatch: Any) -> None:
-    advice = Recommendation(action="start_prophylaxis", text="Consider prophylaxis.", rationale="r",
+    advice = Recommendation(action="start_trial", text="Consider a trial.", rationale="r",
                             urgency=Urgency.SOON, citations=("bonilla2015",), verified=False)  # fmt: skip
 
-    def prophylaxis(evaluation: Evaluation) -> Section:
-        return Section(key="prophylaxis", title="Prophylaxis", recommendations=(advice, advice))
+    def trial(evaluation: Evaluation) -> Section:
+        return Section(key="trial", title="Trial", recommendations=(advice, advice))
 
     import immunocare.clinical.careplan._plan as plan_module
 
-    monkeypatch.setattr(plan_module, "PLAN_SECTIONS", (*PLAN_SECTIONS, prophylaxis))
+    monkeypatch.setattr(plan_module, "PLAN_SECTIONS", (*PLAN_SECTIONS, trial))
     plan = care_plan(Evaluation(xla_on_ivig(kb), kb, AS_OF))
-    added = [t for t in plan.of_kind(PlanItemKind.THERAPY) if t.title == "Prophylaxis"]
-    assert [t.id for t in added] == [
-        "therapy.prophylaxis.start_prophylaxis",
-        "therapy.prophylaxis.start_prophylaxis.2",
-    ]
+    added = [t for t in plan.of_kind(PlanItemKind.THERAPY) if t.title == "Trial"]
+    assert [t.id for t in added] == ["therapy.trial.start_trial", "therapy.trial.start_trial.2"]
     assert all(t.urgency is Urgency.SOON and t.verified is False for t in added)
 
 
@@ -128,3 +125,13 @@ def test_an_indicated_patient_not_yet_on_replacement_is_advised_to_consider_star
     assert therapy.id == "therapy.immunoglobulin.ig_start_consider"
     assert "(met: Primary immunodeficiency for which Ig replacement is indicated)" in therapy.text
     assert therapy.citations
+
+
+def test_the_assessment_plan_is_the_plan_of_its_own_sections(kb: KnowledgeBase) -> None:
+    from immunocare.clinical.assess import assess
+
+    assessment = assess(xla_on_ivig(kb), kb, AS_OF)
+    by_key = {section.key: section for section in assessment.sections}
+    plan = care_plan(Evaluation(xla_on_ivig(kb), kb, AS_OF))
+    therapies = [f for f in by_key["care_plan"].findings if f.rule_id.startswith("therapy.")]
+    assert [f.rule_id for f in therapies] == [t.id for t in plan.of_kind(PlanItemKind.THERAPY)]

@@ -11,16 +11,12 @@ from datetime import date
 from immunocare.domain import Assessment, Finding, FindingStatus, PatientRecord, Section
 from immunocare.knowledge import KnowledgeBase
 
-from .careplan import care_plan, care_plan_section
+from .careplan import PLAN_SECTIONS, care_plan, care_plan_section
 from .criteria import Evaluation, classify
-from .curative import curative_section
 from .differential import differential_findings
 from .genetics import family_testing
-from .immunoglobulin import immunoglobulin_section
 from .labs import Flag, LabReading
-from .prophylaxis import prophylaxis_section
 from .recognize import recognize
-from .vaccination import vaccination_section
 from .workup import workup_plan
 
 __all__ = ["assess", "lab_findings"]
@@ -55,6 +51,8 @@ def assess(
     evaluation = Evaluation(record, kb, as_of)
     recognition = recognize(evaluation, list_id=list_id)
     plan = workup_plan(evaluation)
+    built = tuple(build(evaluation) for build in PLAN_SECTIONS)
+    therapy = {section.key: section for section in built}
     sections = (
         Section(
             key="warning_signs",
@@ -95,16 +93,16 @@ def assess(
             findings=tuple(interpretation.finding for interpretation in evaluation.genetics),
             recommendations=family_testing(evaluation.genetics, kb),
         ),
-        immunoglobulin_section(record, kb, as_of),
-        vaccination_section(evaluation),
-        prophylaxis_section(evaluation),
-        curative_section(evaluation),
+        therapy["immunoglobulin"],
+        therapy["vaccination"],
+        therapy["prophylaxis"],
+        therapy["curative"],
         Section(
             key="differential",
             title="Phenotype-driven differential (inborn errors of immunity)",
             findings=differential_findings(evaluation),
         ),
-        care_plan_section(care_plan(evaluation)),
+        care_plan_section(care_plan(evaluation, built)),
     )
     return Assessment(
         patient_id=record.patient.id,

@@ -11,7 +11,7 @@ record's own when it has one, else the roles the plan needs.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -123,7 +123,7 @@ def _applies(applies_to: Applicability, on_immunoglobulin: bool) -> bool:
     return applies_to == "all" or on_immunoglobulin
 
 
-def _therapies(sections: tuple[Section, ...]) -> Iterator[PlanItem]:
+def _therapies(sections: Sequence[Section]) -> Iterator[PlanItem]:
     seen: Counter[str] = Counter()
     for section in sections:
         for advice in section.recommendations:
@@ -141,7 +141,7 @@ def _therapies(sections: tuple[Section, ...]) -> Iterator[PlanItem]:
             )
 
 
-def _trough_goals(evaluation: Evaluation, sections: tuple[Section, ...]) -> Iterator[PlanItem]:
+def _trough_goals(evaluation: Evaluation, sections: Sequence[Section]) -> Iterator[PlanItem]:
     targets = {target.id for target in evaluation.kb.of(TroughTarget)}
     findings: list[Finding] = [f for s in sections for f in s.findings if f.rule_id in targets]
     for finding in findings:
@@ -265,8 +265,11 @@ def _team(evaluation: Evaluation, on_immunoglobulin: bool) -> tuple[TeamMember, 
     )
 
 
-def care_plan(evaluation: Evaluation) -> CarePlan:
+def care_plan(evaluation: Evaluation, sections: Sequence[Section] | None = None) -> CarePlan:
     """The care plan of the evaluation's record as of its day.
+
+    ``sections`` are the :data:`PLAN_SECTIONS` already built for this evaluation, in that order
+    (an assessment builds them once); they are built here when not given.
 
     The goals, the infection action plan and the roles needed are for patients in immunodeficiency
     care: a known immunodeficiency (the ``known_immunodeficiency`` rule) or on immunoglobulin
@@ -275,7 +278,8 @@ def care_plan(evaluation: Evaluation) -> CarePlan:
     record, as_of = evaluation.record, evaluation.as_of
     on_immunoglobulin = bool(infusions_given(record, as_of))
     in_care = on_immunoglobulin or evaluation.rule(KNOWN).status is FindingStatus.MET
-    sections = tuple(build(evaluation) for build in PLAN_SECTIONS)
+    if sections is None:
+        sections = tuple(build(evaluation) for build in PLAN_SECTIONS)
     general = (
         (*_goals(evaluation, on_immunoglobulin), *_infection_actions(evaluation, on_immunoglobulin))
         if in_care
