@@ -13,14 +13,12 @@ authorized and audited like any other.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
 from typing import Any
 
 from immunocare.clinical.assess import assess
-from immunocare.clinical.criteria import Evaluation, classify
+from immunocare.clinical.criteria import classify
 from immunocare.clinical.genetics import GeneticInterpretation, family_testing
 from immunocare.clinical.imaging import ImagingTerm
 from immunocare.clinical.labs import LabReading
@@ -28,8 +26,8 @@ from immunocare.clinical.recognize import Recognition, recognize
 from immunocare.clinical.vaccine_response import VaccineResponse, vaccine_response
 from immunocare.clinical.workup import WorkupPlan, workup_plan
 from immunocare.domain import Assessment, Finding, PatientRecord, Recommendation
-from immunocare.errors import ValidationError
 
+from ._clinical import evaluation_on, plain
 from ._context import Actor, ServiceContext
 from .documents import record_from_document
 from .record import get_record
@@ -87,26 +85,12 @@ class PatientWorkup:
     family_testing: tuple[Recommendation, ...] = ()
 
 
-def _evaluation(ctx: ServiceContext, record: PatientRecord, as_of: date | None) -> Evaluation:
-    """The record's evaluation on ``as_of``: today by default, never before birth nor after today.
-
-    Raises:
-        ValidationError: ``as_of`` is before the birth date or in the future.
-    """
-    day = as_of or ctx.today()
-    if day < record.patient.birth_date:
-        raise ValidationError.single("as_of", f"{day.isoformat()} is before the patient's birth date")
-    if day > ctx.today():
-        raise ValidationError.single("as_of", f"{day.isoformat()} is in the future")
-    return Evaluation(record, ctx.kb, day)
-
-
 def assess_patient(
     ctx: ServiceContext, *, actor: Actor | None, patient_id: int, as_of: date | None = None
 ) -> Assessment:
     """The assessment of a stored patient (reading the record is authorized and audited)."""
     record = get_record(ctx, actor=actor, patient_id=patient_id)
-    return assess(record, ctx.kb, _evaluation(ctx, record, as_of).as_of)
+    return assess(record, ctx.kb, evaluation_on(ctx, record, as_of).as_of)
 
 
 def recognize_patient(
@@ -114,7 +98,7 @@ def recognize_patient(
 ) -> PatientRecognition:
     """The record and its warning signs, referral advice and secondary-immunodeficiency watch."""
     record = get_record(ctx, actor=actor, patient_id=patient_id)
-    evaluation = _evaluation(ctx, record, as_of)
+    evaluation = evaluation_on(ctx, record, as_of)
     return PatientRecognition(record, evaluation.as_of, recognize(evaluation))
 
 
@@ -123,7 +107,7 @@ def workup_patient(
 ) -> PatientWorkup:
     """Everything the work-up page shows, as of ``as_of`` (today by default)."""
     record = get_record(ctx, actor=actor, patient_id=patient_id)
-    evaluation = _evaluation(ctx, record, as_of)
+    evaluation = evaluation_on(ctx, record, as_of)
     day = evaluation.as_of
     return PatientWorkup(
         record=record,
@@ -147,19 +131,7 @@ def assess_document(ctx: ServiceContext, *, document: RecordDocument, as_of: dat
     return assess(record_from_document(ctx, document), ctx.kb, as_of)
 
 
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def assessment_json(assessment: Assessment) -> dict[str, Any]:
     """An assessment as JSON-ready data (the form ``immunocare assess --format json`` prints)."""
-    data: dict[str, Any] = _plain(assessment)
+    data: dict[str, Any] = plain(assessment)
     return data

@@ -30,8 +30,8 @@ from immunocare.errors import ValidationError
 from immunocare.interop.fhir import care_plan_resource
 from immunocare.store import CarePlanRepository
 
+from ._clinical import evaluation_on, plain
 from ._context import Actor, ServiceContext, transaction
-from .assessments import _evaluation, _plain
 from .authz import Action, audit, authorize
 from .record import get_record
 
@@ -66,7 +66,7 @@ def _plan(
     ctx: ServiceContext, actor: Actor | None, patient_id: int, as_of: date | None
 ) -> tuple[PatientRecord, CarePlan]:
     record = get_record(ctx, actor=actor, patient_id=patient_id)
-    return record, care_plan(_evaluation(ctx, record, as_of))
+    return record, care_plan(evaluation_on(ctx, record, as_of))
 
 
 def care_plan_patient(
@@ -82,14 +82,14 @@ def care_plan_patient(
 def care_plan_json(found: PatientCarePlan) -> dict[str, Any]:
     """The plan, each item with its latest decision and the text that holds, the team and the history."""
     plan = found.plan
-    items = [_plain(d.item) | {"text": d.text, "decision": _plain(d.decision)} for d in found.items]
+    items = [plain(d.item) | {"text": d.text, "decision": plain(d.decision)} for d in found.items]
     return {
         "patient_id": plan.patient_id,
         "as_of": plan.as_of.isoformat(),
         "kb_version": plan.kb_version,
         "items": items,
-        "team": _plain(plan.team),
-        "history": _plain(found.history),
+        "team": plain(plan.team),
+        "history": plain(found.history),
     }
 
 
