@@ -13,6 +13,7 @@ from immunocare.clinical.immunoglobulin import (
     pid_indication,
     sid_eligibility,
     titrate,
+    trough_targets,
 )
 from immunocare.domain import (
     CourseEffect,
@@ -225,3 +226,15 @@ def test_assessment_has_the_immunoglobulin_section(kb: KnowledgeBase) -> None:
     assert "Privigen (Intravenous (IVIG)) 6 g on 2025-04-15, 4.4 weeks after the previous infusion" in regimen
     assert "0.30 g/kg at 20 kg" in regimen
     assert [r.action for r in section.recommendations] == ["ig_dose_keep"]
+
+
+def test_a_secondary_cause_code_keeps_the_trough_targets_those_of_secondary_immunodeficiency(
+    kb: KnowledgeBase,
+) -> None:
+    hiv = make_diagnosis(code="B20", display="HIV disease", iuis_category=None, id=8)
+    cvid = make_diagnosis(code="D83.9", display="CVID", iuis_category="3.2", id=9)
+    secondary = trough_targets(record(BIRTH, diagnoses=(hiv,)), kb, IgRoute.IV, bronchiectasis=False)
+    primary = trough_targets(record(BIRTH, diagnoses=(cvid,)), kb, IgRoute.IV, bronchiectasis=False)
+    assert secondary and all("sid" in t.applies_to for t in secondary)
+    assert {t.id for t in primary} - {t.id for t in secondary}, "CVID has targets of its own"
+    assert not [t for t in primary if t.applies_to == ("sid",)]

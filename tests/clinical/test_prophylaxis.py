@@ -208,3 +208,14 @@ def test_prophylaxis_already_taken_is_named_as_in_place(kb: KnowledgeBase) -> No
         in advice["cgd_itraconazole"].text
     )
     assert "In place" not in advice["cgd_tmp_smx"].text
+
+
+def test_asplenia_coded_by_its_status_code_gets_the_asplenia_advice(kb: KnowledgeBase) -> None:
+    splenectomy = make_diagnosis(
+        code="Z90.81", display="Acquired absence of spleen", iuis_category=None, id=6
+    )
+    advice = _advice(_section(kb, record(date(1980, 1, 1), diagnoses=(splenectomy,))))
+    assert set(advice) == {"asplenia_prophylaxis"}
+    assert (
+        advice["asplenia_prophylaxis"].verified and "dx_asplenia" in advice["asplenia_prophylaxis"].based_on
+    )

@@ -341,3 +341,18 @@ def test_without_a_weight_an_old_dose_leaves_the_interval_to_confirm(kb: Knowled
     old = record(date(2018, 1, 1), infusions=(make_infusion(given_on=date(2025, 1, 1), id=3),))
     (exposure,) = vaccination_plan(Evaluation(old, kb, AS_OF)).state.treatments
     assert exposure.conditions and "no weight" in exposure.conditions[0]
+
+
+def test_hiv_and_asplenia_are_recognised_from_their_icd10_codes(kb: KnowledgeBase) -> None:
+    hiv = make_diagnosis(id=1, code="B20", display="HIV disease", iuis_category=None)
+    splenectomy = make_diagnosis(
+        id=2, code="Z90.81", display="Acquired absence of spleen", iuis_category=None
+    )
+    patient = record(date(1980, 1, 1), diagnoses=(hiv, splenectomy))
+    section = vaccination_section(Evaluation(patient, kb, AS_OF))
+    state = section.findings[0]
+    assert "HIV infection: HIV disease (B20" in state.explanation
+    assert "Asplenia or splenic dysfunction: Acquired absence of spleen (Z90.81" in state.explanation
+    assert state.verified and "icd10cm" in state.citations
+    assert _status(patient, kb, "19") == "contraindicated"  # BCG
+    assert _status(patient, kb, "136") == "recommended"  # meningococcal conjugate

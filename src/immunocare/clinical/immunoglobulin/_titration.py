@@ -81,9 +81,10 @@ def bronchiectasis_evidence(
 
 
 def _groups(record: PatientRecord, kb: KnowledgeBase) -> set[str]:
-    """The patient's readable diagnosis ids, with 'pid' when one is known, else 'sid'."""
-    ids = {m.diagnosis for d in active_diagnoses(record) for m in diagnosis_ids(kb, d)}
-    return ids | ({"pid"} if ids else {"sid"})
+    """The patient's readable diagnosis ids, with 'pid' when a primary one is known, else 'sid'."""
+    mappings = [m for d in active_diagnoses(record) for m in diagnosis_ids(kb, d)]
+    primary = any(not m.secondary for m in mappings)
+    return {m.diagnosis for m in mappings} | ({"pid"} if primary else {"sid"})
 
 
 def trough_targets(

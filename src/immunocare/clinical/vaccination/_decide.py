@@ -72,8 +72,8 @@ class Decision:
 
     @property
     def verified(self) -> bool:
-        """Whether the deciding rules (or, without a decision, all rules) are verified."""
-        return all(use.rule.verified for use in (self.deciding or self.uses))
+        """Whether the deciding rules (or, without one, all rules) and the patient's mappings are verified."""
+        return all(use.rule.verified and use.exposure.verified for use in (self.deciding or self.uses))
 
 
 @dataclass(frozen=True, slots=True)

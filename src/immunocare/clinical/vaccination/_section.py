@@ -54,8 +54,8 @@ def _state_finding(plan: VaccinationPlan) -> Finding:
         explanation="; ".join(f"{e.item.title}: {e.because}" for e in exposures)
         + ". Vaccines no rule bears on follow the routine schedule.",
         evidence=tuple(dict.fromkeys(item for e in exposures for item in e.evidence)),
-        citations=citation_ids(*(e.item for e in exposures)),
-        verified=all(e.item.verified for e in exposures),
+        citations=citation_ids(*(item for e in exposures for item in (e.item, *e.sources))),
+        verified=all(e.item.verified and e.verified for e in exposures),
     )
 
 
@@ -65,7 +65,9 @@ def _decision_part(decision: Decision) -> Finding:
         title=f"{_name(decision.vaccine)}: {_label(decision.status).lower()}",
         status=FindingStatus.MET if decision.status else FindingStatus.UNDETERMINED,
         explanation=" | ".join(_use_text(use) for use in decision.uses),
-        citations=citation_ids(decision.vaccine, *(use.rule for use in decision.uses)),
+        citations=citation_ids(
+            decision.vaccine, *(item for use in decision.uses for item in (use.rule, *use.exposure.sources))
+        ),
         verified=decision.verified,
     )
 

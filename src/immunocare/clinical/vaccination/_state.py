@@ -13,6 +13,7 @@ from immunocare.domain import (
     Quantity,
     summarize,
 )
+from immunocare.knowledge import KBItem
 from immunocare.knowledge.topics.sid_drugs import classify_medication
 from immunocare.knowledge.topics.vaccination_rules import (
     AntibodyInterval,
@@ -44,6 +45,8 @@ class Exposure:
         start: for a treatment, its first day.
         stop: for a treatment, its last day (its last dose); ``None`` while it goes on.
         conditions: what a clinician must confirm for the exposure to count (e.g. a dose not recorded).
+        sources: the code mappings that placed the patient in a category, for their citations.
+        verified: ``False`` when a code mapping relied on is unverified.
     """
 
     item: ImmunodeficiencyCategory | Treatment
@@ -52,6 +55,8 @@ class Exposure:
     start: date | None = None
     stop: date | None = None
     conditions: tuple[str, ...] = ()
+    sources: tuple[KBItem, ...] = ()
+    verified: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +81,9 @@ class VaccinationState:
 
 def _category(evaluation: Evaluation, category: ImmunodeficiencyCategory) -> Exposure | None:
     found = membership(evaluation, category)
-    return Exposure(category, found.because, found.evidence) if found else None
+    if found is None:
+        return None
+    return Exposure(category, found.because, found.evidence, sources=found.sources, verified=found.verified)
 
 
 def _medication_exposures(evaluation: Evaluation, treatment: Treatment) -> list[Exposure]:

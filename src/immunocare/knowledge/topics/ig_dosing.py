@@ -210,11 +210,17 @@ class WeightBounds(KBItem):
 
 
 class DiagnosisCodes(KBItem):
-    """The record codes (ICD-10-CM prefixes) that name one readable diagnosis id."""
+    """The record codes (ICD-10-CM prefixes) that name one readable diagnosis id.
+
+    Attributes:
+        secondary: the diagnosis is a cause of secondary immunodeficiency (HIV, asplenia), not a
+            primary immunodeficiency, so it does not make the patient's group 'pid'.
+    """
 
     kind: Literal["diagnosis_codes"]
     diagnosis: str = Field(pattern=ID_PATTERN)
     icd10_prefixes: tuple[str, ...] = Field(min_length=1)
+    secondary: bool = False
 
 
 class RampStep(KBModel):
