@@ -6,7 +6,15 @@ from datetime import date
 
 from immunocare.clinical.criteria import Evaluation
 from immunocare.clinical.curative import curative_section
-from immunocare.domain import AcmgClass, Diagnosis, FindingStatus, GeneticFinding, Sex, Urgency, Zygosity
+from immunocare.domain import (
+    AcmgClass,
+    Diagnosis,
+    FindingStatus,
+    GeneticFinding,
+    Sex,
+    Urgency,
+    Zygosity,
+)
 from immunocare.knowledge import KnowledgeBase
 from immunocare.knowledge.topics.hsct import GeneTherapy, HsctIndication
 from immunocare.knowledge.topics.ig_dosing import DiagnosisCodes
@@ -60,7 +68,9 @@ def test_cgd_is_a_planned_transplant_to_consider(kb: KnowledgeBase) -> None:
 
 def test_xla_has_no_curative_flag(kb: KnowledgeBase) -> None:
     assert not [
-        r for r in kb.of(HsctIndication) if r.disease in ("xla", "agammaglobulinaemia") or "BTK" in r.genes
+        r
+        for r in kb.of(HsctIndication)
+        if {"xla", "agammaglobulinaemia"} & set(r.diagnoses) or "BTK" in r.genes or "3.1" in r.iuis
     ]
     evaluation = Evaluation(record(INFANT, Sex.MALE, diagnoses=(XLA,)), kb, AS_OF)
     section = curative_section(evaluation)
@@ -78,7 +88,7 @@ def test_no_diagnosis_is_undetermined(kb: KnowledgeBase) -> None:
 
 def test_confirmed_ada_gives_the_approved_gene_therapy(kb: KnowledgeBase) -> None:
     row = kb.get("gene_therapy_strimvelis")
-    assert isinstance(row, GeneTherapy) and (row.gene, row.disease) == ("ADA", "ada_scid")
+    assert isinstance(row, GeneTherapy) and (row.genes, row.diagnoses) == (("ADA",), ("ada_scid",))
     assert _section(kb, SCID, variants=(ADA,)) == {
         "hsct_scid": (Urgency.URGENT, True),
         "gene_therapy_strimvelis": (Urgency.ROUTINE, False),
@@ -99,8 +109,8 @@ def test_every_mapped_code_gives_exactly_its_diseases_rows(kb: KnowledgeBase) ->
         ids = {
             m.diagnosis for m in kb.of(DiagnosisCodes) if any(code.startswith(p) for p in m.icd10_prefixes)
         }
-        expected = {r.id: URGENCY[r.urgency] for r in kb.of(HsctIndication) if r.disease in ids} | {
-            r.id: Urgency.ROUTINE for r in kb.of(GeneTherapy) if r.disease in ids
+        expected = {r.id: URGENCY[r.urgency] for r in kb.of(HsctIndication) if ids & set(r.diagnoses)} | {
+            r.id: Urgency.ROUTINE for r in kb.of(GeneTherapy) if ids & set(r.diagnoses)
         }
         found = _section(kb, make_diagnosis(code=code, display=mapping.title, id=n))
         assert {action: urgency for action, (urgency, _) in found.items()} == expected, code
@@ -115,3 +125,30 @@ def test_a_confirmed_gene_finds_its_row_without_a_diagnosis(kb: KnowledgeBase) -
         id=1,
     )
     assert set(_section(kb, variants=(was,))) == {"hsct_was", "gene_therapy_waskyra"}
+
+
+def _confirmed(gene: str, hgvs: str, zygosity: Zygosity = Zygosity.HEMIZYGOUS) -> GeneticFinding:
+    return make_genetic_finding(
+        gene=gene, zygosity=zygosity, acmg_class=AcmgClass.PATHOGENIC, hgvs=hgvs, id=1
+    )
+
+
+def test_x_linked_cgd_is_told_of_the_gene_therapy_trials_beside_hsct(kb: KnowledgeBase) -> None:
+    cybb = _confirmed("CYBB", "NM_000397.4:c.100C>T")
+    section = curative_section(Evaluation(record(INFANT, Sex.MALE, genetic_findings=(cybb,)), kb, AS_OF))
+    advice = {a.action: a for a in section.recommendations}
+    assert set(advice) == {"hsct_cgd", "gene_therapy_trial_x_cgd"}
+    trial = advice["gene_therapy_trial_x_cgd"]
+    assert "studied in clinical trials, not approved" in trial.text and "NCT02234934" in trial.text
+    assert trial.rationale.startswith("CYBB confirmed genetically") and trial.citations == ("kohn2020",)
+
+
+def test_an_iuis_classified_scid_without_a_mapped_code_is_an_emergency(kb: KnowledgeBase) -> None:
+    unmapped = make_diagnosis(code="D81.9", display="Combined immunodeficiency", iuis_category="1.1", id=4)
+    assert not [m for m in kb.of(DiagnosisCodes) if any("D81.9".startswith(p) for p in m.icd10_prefixes)]
+    assert _section(kb, unmapped) == {"hsct_scid": (Urgency.URGENT, True)}
+
+
+def test_the_peg_ada_bridge_holds_for_a_confirmed_ada_defect_without_a_code(kb: KnowledgeBase) -> None:
+    section = curative_section(Evaluation(record(INFANT, Sex.MALE, genetic_findings=(ADA,)), kb, AS_OF))
+    assert "ada_scid_peg_ada_bridge" in {f.rule_id for f in section.findings}

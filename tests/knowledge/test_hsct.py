@@ -82,8 +82,8 @@ def test_approved_gene_therapies(
     therapy = kb.get(item_id)
     assert isinstance(therapy, GeneTherapy)
     (approval,) = therapy.approvals
-    assert (therapy.gene, approval.agency, approval.year, approval.decided, approval.pathway) == (
-        gene,
+    assert (therapy.genes, approval.agency, approval.year, approval.decided, approval.pathway) == (
+        (gene,),
         agency,
         year,
         decided,
@@ -104,9 +104,34 @@ def test_approved_gene_therapies(
             "is not in 2017",
             id="approval-date-outside-its-year",
         ),
+        pytest.param(
+            "gene_therapy_strimvelis", {"approvals": []}, "approvals", id="approved-without-approval"
+        ),
+        pytest.param(
+            "gene_therapy_trial_x_cgd",
+            {"approvals": [{"agency": "FDA", "year": 2024}]},
+            "no approvals",
+            id="trial-with-an-approval",
+        ),
+        pytest.param("gene_therapy_trial_x_cgd", {"trials": ["2234934"]}, "NCT", id="trial-id-not-nct"),
+        pytest.param(
+            "hsct_fhl",
+            {"diagnoses": [], "genes": [], "iuis": [], "esid": []},
+            "name the patients",
+            id="indication-for-nobody",
+        ),
     ],
 )
 def test_bad_copies_are_refused(kb: KnowledgeBase, item_id: str, spoil: dict[str, Any], message: str) -> None:
     data = kb.get(item_id).model_dump(mode="json", exclude={"local"}) | spoil
     with pytest.raises(pydantic.ValidationError, match=message):
         ADAPTER.validate_python(data)
+
+
+def test_gene_therapies_in_trials_name_their_study_and_no_product(kb: KnowledgeBase) -> None:
+    trials = {t.id: t for t in kb.of(GeneTherapy) if t.status == "in trials"}
+    assert {t.genes for t in trials.values()} >= {("IL2RG",), ("DCLRE1C",), ("CYBB",)}
+    for therapy in trials.values():
+        assert therapy.product is None and not therapy.approvals and therapy.citations
+        assert therapy.note and "not read" in therapy.note
+    assert trials["gene_therapy_trial_x_cgd"].trials == ("NCT02234934", "NCT01855685")

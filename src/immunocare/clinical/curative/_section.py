@@ -1,14 +1,13 @@
 """The "Curative options: transplant and gene therapy" section of an assessment.
 
-The patient's diseases are the knowledge base's readable diagnosis ids that the active diagnoses'
-codes map to, and the genes of confirmed genetic readings. Each HSCT indication and approved gene
-therapy of the ``hsct`` topic for one of them becomes a recommendation with the strength, condition,
-urgency and sources of its row; the principles that apply become findings.
+Each HSCT indication and gene therapy of the ``hsct`` topic is for a patient group (diagnosis
+codes, IUIS tables, ESID definitions, confirmed genes); :func:`~immunocare.clinical.groups.membership`
+places the patient in it. A row the patient belongs to becomes a recommendation with the strength,
+condition, urgency and sources of its row and what in the record placed the patient there; gene
+therapies studied in trials are named as such. The principles that apply become findings.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from immunocare.domain import Finding, FindingStatus, Recommendation, Section, Urgency
 from immunocare.knowledge import KBItem, citation_ids
@@ -16,77 +15,30 @@ from immunocare.knowledge.topics.hsct import GeneTherapy, HsctIndication, HsctPr
 
 from ..criteria import Evaluation
 from ..genetics import Verdict
-from ..immunoglobulin import active_diagnoses, diagnosis_ids
+from ..groups import Membership, membership
+from ..immunoglobulin import active_diagnoses
 
 __all__ = ["curative_section"]
 
 _URGENCY = {"emergency": Urgency.URGENT, "planned": Urgency.SOON, "individual": Urgency.ROUTINE}
 """The hsct topic's urgency words as recommendation urgencies."""
 _ADVISED = ("standard of care", "recommended")
-_ALL_IEI = "iei"
 
 
-@dataclass(frozen=True, slots=True)
-class _Reason:
-    """Why a disease id or gene is the patient's: the record's words and the rule ids behind it."""
-
-    text: str
-    based_on: tuple[str, ...]
-    sources: tuple[KBItem, ...] = ()
-    verified: bool = True
-
-
-def _diseases(evaluation: Evaluation) -> dict[str, _Reason]:
-    found: dict[str, _Reason] = {}
-    for diagnosis in active_diagnoses(evaluation.record):
-        for mapping in diagnosis_ids(evaluation.kb, diagnosis):
-            found.setdefault(
-                mapping.diagnosis,
-                _Reason(
-                    f"{diagnosis.display} ({diagnosis.code}, {diagnosis.status.value})",
-                    (mapping.id,),
-                    (mapping,),
-                    mapping.verified,
-                ),
-            )
-    return found
-
-
-def _genes(evaluation: Evaluation) -> dict[str, _Reason]:
-    return {
-        reading.gene: _Reason(
-            f"confirmed {reading.gene} diagnosis",
-            (reading.finding.rule_id,),
-            verified=reading.finding.verified,
-        )
-        for reading in evaluation.genetics
-        if reading.verdict is Verdict.CONFIRMED
-    }
-
-
-def _reasons(
-    diseases: dict[str, _Reason], genes: dict[str, _Reason], disease: str, gene_list: tuple[str, ...]
-) -> tuple[_Reason, ...]:
-    return (
-        *((diseases[disease],) if disease in diseases else ()),
-        *(genes[g] for g in gene_list if g in genes),
-    )
-
-
-def _advice(item: KBItem, text: str, reasons: tuple[_Reason, ...], urgency: Urgency) -> Recommendation:
-    sources = (*(s for r in reasons for s in r.sources), item)
+def _advice(item: KBItem, text: str, found: Membership, urgency: Urgency) -> Recommendation:
+    sources = (*found.sources, item)
     return Recommendation(
         action=item.id,
         text=text,
-        rationale=f"{'; '.join(r.text for r in reasons)}: {item.title}.",
+        rationale=f"{found.because}: {item.title}.",
         urgency=urgency,
-        based_on=tuple(dict.fromkeys((*(b for r in reasons for b in r.based_on), item.id))),
+        based_on=tuple(dict.fromkeys((*found.based_on, item.id))),
         citations=citation_ids(*sources),
-        verified=item.verified and all(r.verified for r in reasons) and all(s.verified for s in sources),
+        verified=found.verified and all(s.verified for s in sources),
     )
 
 
-def _hsct(row: HsctIndication, reasons: tuple[_Reason, ...]) -> Recommendation:
+def _hsct(row: HsctIndication, found: Membership) -> Recommendation:
     condition = f" ({row.condition})" if row.condition else ""
     verb = (
         "Consider referral to an experienced transplant centre for" if row.strength in _ADVISED else "Discuss"
@@ -95,21 +47,26 @@ def _hsct(row: HsctIndication, reasons: tuple[_Reason, ...]) -> Recommendation:
     return _advice(
         row,
         f"{verb} HSCT{condition} ({row.strength}{urgency}).",
-        reasons,
+        found,
         _URGENCY[row.urgency] if row.urgency else Urgency.ROUTINE,
     )
 
 
-def _gene_therapy(row: GeneTherapy, reasons: tuple[_Reason, ...]) -> Recommendation:
-    approvals = ", ".join(
-        f"{a.agency} {a.year}" + (f" ({a.pathway})" if a.pathway != "standard" else "") for a in row.approvals
-    )
-    return _advice(
-        row,
-        f"Gene therapy {row.product} ({row.vector}) is approved ({approvals}) for: {row.indication}",
-        reasons,
-        Urgency.ROUTINE,
-    )
+def _gene_therapy(row: GeneTherapy, found: Membership) -> Recommendation:
+    genes = ", ".join(row.genes)
+    if row.status == "in trials":
+        registries = f"; trial registry {', '.join(row.trials)}" if row.trials else ""
+        text = (
+            f"Gene therapy ({row.vector}, {genes}) is studied in clinical trials, not approved{registries}: "
+            f"{row.indication} Ask a gene-therapy centre about trial access."
+        )
+    else:
+        approvals = ", ".join(
+            f"{a.agency} {a.year}" + (f" ({a.pathway})" if a.pathway != "standard" else "")
+            for a in row.approvals
+        )
+        text = f"Gene therapy {row.product} ({row.vector}) is approved ({approvals}) for: {row.indication}"
+    return _advice(row, text, found, Urgency.ROUTINE)
 
 
 def _principle(row: HsctPrinciple) -> Finding:
@@ -124,41 +81,40 @@ def _principle(row: HsctPrinciple) -> Finding:
 
 
 def curative_section(evaluation: Evaluation) -> Section:
-    """HSCT indications and approved gene therapies for the patient's diseases, with their principles.
+    """HSCT indications and gene therapies for the patient's groups, with their principles.
 
     Without an active diagnosis or a confirmed gene the section says the data do not decide it;
     with diagnoses the knowledge base holds no curative option for, it says so.
     """
     kb = evaluation.kb
-    diseases, genes = _diseases(evaluation), _genes(evaluation)
     advice = [
         *(
-            _hsct(row, reasons)
+            _hsct(row, found)
             for row in kb.of(HsctIndication)
-            if row.strength != "not generally recommended"
-            and (reasons := _reasons(diseases, genes, row.disease, row.genes))
+            if row.strength != "not generally recommended" and (found := membership(evaluation, row))
         ),
-        *(
-            _gene_therapy(row, reasons)
-            for row in kb.of(GeneTherapy)
-            if (reasons := _reasons(diseases, genes, row.disease, (row.gene,)))
-        ),
+        *(_gene_therapy(row, found) for row in kb.of(GeneTherapy) if (found := membership(evaluation, row))),
     ]
     principles = tuple(
         _principle(row)
         for row in kb.of(HsctPrinciple)
-        if (advice and _ALL_IEI in row.applies_to) or any(d in diseases for d in row.applies_to)
+        if (advice and row.with_any_option) or (not row.with_any_option and membership(evaluation, row))
     )
     return Section(
         key="curative",
         title="Curative options: transplant and gene therapy",
-        findings=principles or (_none(diseases, genes),),
+        findings=principles or (_none(evaluation),),
         recommendations=tuple(advice),
     )
 
 
-def _none(diseases: dict[str, _Reason], genes: dict[str, _Reason]) -> Finding:
-    known = sorted({r.text for r in (*diseases.values(), *genes.values())})
+def _none(evaluation: Evaluation) -> Finding:
+    known = sorted(
+        {
+            *(f"{d.display} ({d.code})" for d in active_diagnoses(evaluation.record)),
+            *(f"confirmed {r.gene} diagnosis" for r in evaluation.genetics if r.verdict is Verdict.CONFIRMED),
+        }
+    )
     return Finding(
         rule_id="curative_options",
         title="HSCT or gene therapy indication",
@@ -166,7 +122,7 @@ def _none(diseases: dict[str, _Reason], genes: dict[str, _Reason]) -> Finding:
         explanation=(
             f"The knowledge base holds no HSCT indication or gene therapy for {', '.join(known)}."
             if known
-            else "No active diagnosis with a mapped code and no confirmed genetic diagnosis."
+            else "No active diagnosis and no confirmed genetic diagnosis."
         ),
         missing=() if known else ("a diagnosis or a confirmed genetic diagnosis",),
     )

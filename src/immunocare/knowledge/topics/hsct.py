@@ -2,8 +2,11 @@
 
 Indications carry the strength the source gives (EBMT's standard of care / clinical option /
 developmental / not generally recommended, a guideline's plain "recommended", or case by case)
-and the urgency; approved gene therapies carry their approvals and indication conditions;
-principles hold the general statements a plan cites.
+and the urgency; gene therapies are approved (with their approvals and label indication) or
+studied in trials (with the registry ids and the published study); principles hold the general
+statements a plan cites. Indications and gene therapies are for the patients of their
+:class:`~immunocare.knowledge.topics._groups.PatientGroup` (diagnosis codes, IUIS tables, ESID
+definitions, confirmed genes).
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from immunocare.domain.codes import hgnc_symbol_problem
 from immunocare.knowledge._base import KBItem, KBModel, Topic
 
+from ._groups import PatientGroup
 from .ig_products import Duration
 
 __all__ = ["ORDER", "TOPIC", "Approval", "GeneTherapy", "HsctIndication", "HsctPrinciple"]
@@ -23,19 +26,15 @@ __all__ = ["ORDER", "TOPIC", "Approval", "GeneTherapy", "HsctIndication", "HsctP
 ORDER = 63
 
 
-def _genes_problem(genes: tuple[str, ...]) -> None:
-    for gene in genes:
-        problem = hgnc_symbol_problem(gene)
-        if problem:
-            raise ValueError(f"{gene}: {problem}")
+def _grouped(item: PatientGroup) -> None:
+    if not (item.diagnoses or item.iuis or item.esid or item.genes):
+        raise ValueError("name the patients: diagnoses, iuis, esid or genes")
 
 
-class HsctIndication(KBItem):
-    """HSCT for one disease (or gene), with the source's strength and the urgency."""
+class HsctIndication(KBItem, PatientGroup):
+    """HSCT for one patient group, with the source's strength and the urgency."""
 
     kind: Literal["hsct"]
-    disease: str = Field(min_length=1, description="Readable diagnosis id.")
-    genes: tuple[str, ...] = ()
     strength: Literal[
         "standard of care",
         "clinical option",
@@ -49,8 +48,8 @@ class HsctIndication(KBItem):
     grade: str | None = None
 
     @model_validator(mode="after")
-    def _hgnc(self) -> HsctIndication:
-        _genes_problem(self.genes)
+    def _patients(self) -> HsctIndication:
+        _grouped(self)
         return self
 
 
@@ -69,32 +68,54 @@ class Approval(KBModel):
         return self
 
 
-class GeneTherapy(KBItem):
-    """An approved autologous gene therapy and the patients its label covers."""
+class GeneTherapy(KBItem, PatientGroup):
+    """An autologous gene therapy, approved or studied in trials, and the patients it is for.
+
+    Attributes:
+        product: the product name; ``None`` for a trial vector without one.
+        status: "approved" (with its ``approvals``) or "in trials" (with the ``trials`` registry ids
+            when the source gives them).
+        indication: the label's indication conditions, or the patients the trials enrolled, in words.
+    """
 
     kind: Literal["gene_therapy"]
-    product: str = Field(min_length=1)
+    product: str | None = Field(None, min_length=1)
     inn: str | None = None
-    disease: str = Field(min_length=1, description="Readable diagnosis id.")
-    gene: str
     vector: Literal["gammaretroviral", "lentiviral"]
-    approvals: tuple[Approval, ...] = Field(min_length=1)
+    status: Literal["approved", "in trials"] = "approved"
+    approvals: tuple[Approval, ...] = ()
+    trials: tuple[Annotated[str, Field(pattern=r"^NCT[0-9]{8}$")], ...] = ()
     age_from: Duration | None = None
-    indication: str = Field(min_length=1, description="The label's indication conditions, in words.")
+    indication: str = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _hgnc(self) -> GeneTherapy:
-        _genes_problem((self.gene,))
+    def _status_and_patients(self) -> GeneTherapy:
+        _grouped(self)
+        if self.status == "approved" and not (self.approvals and self.product):
+            raise ValueError("an approved gene therapy names its product and approvals")
+        if self.status == "in trials" and self.approvals:
+            raise ValueError("a gene therapy in trials has no approvals")
         return self
 
 
-class HsctPrinciple(KBItem):
-    """A general statement about HSCT or bridging therapy that a plan can cite."""
+class HsctPrinciple(KBItem, PatientGroup):
+    """A general statement about HSCT or bridging therapy that a plan can cite.
+
+    Attributes:
+        with_any_option: it holds for every patient the section advises a curative option for;
+            otherwise it holds for the patients of its group.
+    """
 
     kind: Literal["principle"]
-    applies_to: tuple[str, ...] = Field(min_length=1)
+    with_any_option: bool = False
     statement: str = Field(min_length=1)
     grade: str | None = None
+
+    @model_validator(mode="after")
+    def _patients(self) -> HsctPrinciple:
+        if not self.with_any_option:
+            _grouped(self)
+        return self
 
 
 HsctItem = Annotated[HsctIndication | GeneTherapy | HsctPrinciple, Field(discriminator="kind")]
