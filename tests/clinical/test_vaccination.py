@@ -356,3 +356,11 @@ def test_hiv_and_asplenia_are_recognised_from_their_icd10_codes(kb: KnowledgeBas
     assert state.verified and "icd10cm" in state.citations
     assert _status(patient, kb, "19") == "contraindicated"  # BCG
     assert _status(patient, kb, "136") == "recommended"  # meningococcal conjugate
+
+
+def test_chronic_kidney_disease_by_its_code_brings_its_rules_shown_unverified(kb: KnowledgeBase) -> None:
+    ckd = make_diagnosis(id=1, code="N18.5", display="Chronic kidney disease, stage 5", iuis_category=None)
+    section = vaccination_section(Evaluation(record(date(1960, 1, 1), diagnoses=(ckd,)), kb, AS_OF))
+    state = section.findings[0]
+    assert "Chronic renal disease: Chronic kidney disease, stage 5 (N18.5" in state.explanation
+    assert not state.verified, "the category's source row was not read"
