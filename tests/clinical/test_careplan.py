@@ -39,6 +39,9 @@ def test_every_recommendation_of_the_plan_sections_is_a_therapy(kb: KnowledgeBas
     assert "therapy.vaccination.vr_severe_antibody_live_contraindicated" in [t.id for t in therapies]
     therapy = therapies[0]
     assert therapy.citations == advice[0].citations and therapy.rationale == advice[0].rationale
+    live = plan.item("therapy.vaccination.vr_severe_antibody_live_contraindicated")
+    assert live is not None and live.title == kb.get("vr_severe_antibody_live_contraindicated").title
+    assert therapy.title == "Immunoglobulin replacement", "an action the KB does not hold: the section"
 
 
 def test_item_ids_survive_recomputation_and_are_unique(kb: KnowledgeBase) -> None:

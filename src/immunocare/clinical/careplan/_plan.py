@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from immunocare.domain import CareRole, Finding, FindingStatus, Quantity, Section, Urgency
+from immunocare.domain import CareRole, Finding, FindingStatus, Quantity, Recommendation, Section, Urgency
 from immunocare.domain.units import UNITS
-from immunocare.knowledge import citation_ids
+from immunocare.errors import NotFoundError
+from immunocare.knowledge import KnowledgeBase, citation_ids
 from immunocare.knowledge.topics.care_plan import Applicability, CareGoal, InfectionAction, TeamRole
 from immunocare.knowledge.topics.ig_dosing import MonitoredTest, MonitoringPlan, TroughTarget
 
@@ -123,7 +124,15 @@ def _applies(applies_to: Applicability, on_immunoglobulin: bool) -> bool:
     return applies_to == "all" or on_immunoglobulin
 
 
-def _therapies(sections: Sequence[Section]) -> Iterator[PlanItem]:
+def _therapy_title(kb: KnowledgeBase, section: Section, advice: Recommendation) -> str:
+    """The title of the knowledge item the advice comes from, else the section's."""
+    try:
+        return kb.get(advice.action).title
+    except NotFoundError:
+        return section.title
+
+
+def _therapies(kb: KnowledgeBase, sections: Sequence[Section]) -> Iterator[PlanItem]:
     seen: Counter[str] = Counter()
     for section in sections:
         for advice in section.recommendations:
@@ -132,7 +141,7 @@ def _therapies(sections: Sequence[Section]) -> Iterator[PlanItem]:
             yield PlanItem(
                 id=key if seen[key] == 1 else f"{key}.{seen[key]}",
                 kind=PlanItemKind.THERAPY,
-                title=section.title,
+                title=_therapy_title(kb, section, advice),
                 text=advice.text,
                 rationale=advice.rationale,
                 citations=advice.citations,
@@ -287,7 +296,7 @@ def care_plan(evaluation: Evaluation, sections: Sequence[Section] | None = None)
     )
     items = (
         *_trough_goals(evaluation, sections),
-        *_therapies(sections),
+        *_therapies(evaluation.kb, sections),
         *_monitoring(evaluation, on_immunoglobulin),
         *general,
     )
