@@ -1,0 +1,320 @@
+"""The population screen: every case-finding rule over an OMOP source, ranked and explained.
+
+:func:`screen` builds one Ibis expression per sign (:mod:`.rules`), unions them into one table and
+executes it once, so the engine aggregates (out of core on DuckDB, distributed on Spark) and only
+the per-person result rows come back. The persons already coded with an immunodeficiency and the
+surveillance gap are one query each; the count of persons screened is the fourth.
+
+Each person is checked against the warning-sign list of their age at ``as_of`` (birth date from
+``year_of_birth`` with ``month_of_birth`` and ``day_of_birth``, the first of the month or year when
+these are missing). The score is the sum of the weights of the signs met; a person is *to refer*
+at or above the threshold (the lists' ``signs_to_suspect``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+import ibis  # type: ignore[import-untyped, unused-ignore]
+import ibis.expr.types as ir  # type: ignore[import-untyped, unused-ignore]
+import pandas as pd  # type: ignore[import-untyped, unused-ignore]
+from rich.progress import Progress
+
+from immunocare.errors import FieldIssue, ValidationError
+from immunocare.knowledge.topics.case_finding import CaseFindingList, CodedImmunodeficiency, SurveillanceGap
+from immunocare.knowledge.topics.warning_signs import WarningSignList
+
+from ._output import already_coded_frame, gap_frame, ranked_frame, write_result
+from .rules import (
+    SIGN_COLUMNS,
+    Codes,
+    Omop,
+    SignRule,
+    Vocabulary,
+    analyte_codes,
+    concept_codes,
+    matching_rows,
+    sign_rules,
+    sign_table,
+)
+
+if TYPE_CHECKING:
+    from immunocare.knowledge import KnowledgeBase
+
+__all__ = ["ScreenResult", "SignDefinition", "screen", "write_result"]
+
+_NEEDED = {
+    "person": ("person_id", "year_of_birth"),
+    "condition_occurrence": (
+        "person_id",
+        "condition_concept_id",
+        "condition_start_date",
+        "condition_source_value",
+    ),
+}
+_DRUG_COLUMNS = ("person_id", "drug_concept_id", "drug_exposure_start_date", "drug_source_value")
+_UNITS = {"condition_episodes": "episodes", "iv_antibiotic_courses": "courses", "antibiotic_days": "days"}
+
+
+@dataclass(frozen=True)
+class SignDefinition:
+    """A sign as the result shows it: its id, title, weight, whether verified, its sources."""
+
+    id: str
+    title: str
+    weight: float
+    verified: bool
+    citations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScreenResult:
+    """A finished screen; see the module docstring and ``population/__init__`` for the frames."""
+
+    as_of: date
+    engine: str
+    source: str
+    kb_version: str
+    persons_screened: int
+    threshold: float
+    signs: tuple[SignDefinition, ...]
+    ranked: pd.DataFrame
+    already_coded: pd.DataFrame
+    surveillance_gap: pd.DataFrame
+    notices: tuple[str, ...]
+
+
+def _columns(source: Omop, table: str) -> set[str]:
+    return set(source.table(table).columns) if source.has(table) else set()
+
+
+def _check(source: Omop) -> None:
+    issues = []
+    for table, needed in _NEEDED.items():
+        if not source.has(table):
+            issues.append(FieldIssue(f"omop.{table}", "the table is missing"))
+            continue
+        columns = _columns(source, table)
+        issues += [
+            FieldIssue(f"omop.{table}.{c}", "the column is missing") for c in needed if c not in columns
+        ]
+    if issues:
+        raise ValidationError(issues)
+
+
+def _persons(source: Omop) -> ir.Table:
+    p = source.table("person")
+    columns = set(p.columns)
+    month = (
+        ibis.coalesce(p.month_of_birth.cast("int32"), 1) if "month_of_birth" in columns else ibis.literal(1)
+    )
+    day = ibis.coalesce(p.day_of_birth.cast("int32"), 1) if "day_of_birth" in columns else ibis.literal(1)
+    born = p.filter(p.year_of_birth.notnull())
+    return born.select(
+        person_id=born.person_id.cast("int64"), birth=ibis.date(born.year_of_birth.cast("int32"), month, day)
+    )
+
+
+def _usable(rules: tuple[SignRule, ...], source: Omop) -> tuple[tuple[SignRule, ...], list[str]]:
+    drugs = _columns(source, "drug_exposure")
+    notices = []
+    if not set(_DRUG_COLUMNS) <= drugs:
+        notices.append("drug_exposure is missing or lacks columns: the antibiotic signs are not checked")
+    elif "route_concept_id" not in drugs:
+        notices.append(
+            "drug_exposure has no route_concept_id: the intravenous-antibiotic signs are not checked"
+        )
+    kept = tuple(
+        rule
+        for rule in rules
+        if rule.measure == "condition_episodes"
+        or (
+            set(_DRUG_COLUMNS) <= drugs
+            and (rule.measure != "iv_antibiotic_courses" or "route_concept_id" in drugs)
+        )
+    )
+    return kept, notices
+
+
+def _vocabulary_notices(source: Omop, rules: tuple[SignRule, ...], kb: KnowledgeBase) -> list[str]:
+    notices = []
+    if not source.has("concept"):
+        notices.append(
+            "no concept table: SNOMED CT, LOINC, ATC and RxNorm codes are not turned into concepts"
+        )
+    if not source.has("concept_ancestor"):
+        notices.append("no concept_ancestor: OMOP concepts match without their descendants")
+    unverified = [rule.item.id for rule in rules if not rule.item.verified]
+    unverified += [
+        item.id for item in (*kb.of(SurveillanceGap), *kb.of(CodedImmunodeficiency)) if not item.verified
+    ]
+    if unverified:
+        notices.append(f"unverified case-finding items (see their notes): {', '.join(unverified)}")
+    return notices
+
+
+def _threshold(kb: KnowledgeBase) -> float:
+    lists = [kb.get(item.sign_list) for item in kb.of(CaseFindingList)]
+    return float(max(item.signs_to_suspect for item in lists if isinstance(item, WarningSignList)))
+
+
+def _coded(source: Omop, kb: KnowledgeBase, vocabulary: Vocabulary, as_of: date) -> ir.Table | None:
+    t = source.table("condition_occurrence")
+    codes = Codes()
+    for item in kb.of(CodedImmunodeficiency):
+        codes += concept_codes(item.codes)
+    rows = _condition_rows(t, codes, vocabulary, as_of)
+    if rows is None:
+        return None
+    return rows.group_by("person_id").agg(first_date=rows.day.min(), codes=rows.code.collect(distinct=True))
+
+
+def _condition_rows(t: ir.Table, codes: Codes, vocabulary: Vocabulary, as_of: date) -> ir.Table | None:
+    keep = {
+        "person_id": t.person_id.cast("int64"),
+        "day": t.condition_start_date.cast("date"),
+        "code": ibis.coalesce(t.condition_source_value.cast("string"), t.condition_concept_id.cast("string")),
+    }
+    rows = matching_rows(
+        t,
+        concept="condition_concept_id",
+        source="condition_source_value",
+        codes=codes,
+        vocabulary=vocabulary,
+        keep=keep,
+    )
+    return None if rows is None else rows.filter(rows.day <= as_of)
+
+
+def _exposures(source: Omop, gap: SurveillanceGap, vocabulary: Vocabulary, as_of: date) -> list[ir.Table]:
+    parts = []
+    rows = _condition_rows(
+        source.table("condition_occurrence"), concept_codes(gap.diagnoses), vocabulary, as_of
+    )
+    parts += [] if rows is None else [rows]
+    if set(_DRUG_COLUMNS) <= _columns(source, "drug_exposure"):
+        t = source.table("drug_exposure")
+        keep = {
+            "person_id": t.person_id.cast("int64"),
+            "day": t.drug_exposure_start_date.cast("date"),
+            "code": ibis.coalesce(t.drug_source_value.cast("string"), t.drug_concept_id.cast("string")),
+        }
+        codes = concept_codes(gap.drugs)
+        rows = matching_rows(
+            t,
+            concept="drug_concept_id",
+            source="drug_source_value",
+            codes=codes,
+            vocabulary=vocabulary,
+            keep=keep,
+        )
+        parts += [] if rows is None else [rows.filter(rows.day <= as_of)]
+    return [part.mutate(exposure=ibis.literal(gap.exposure)) for part in parts]
+
+
+def _measured(
+    source: Omop, gap: SurveillanceGap, kb: KnowledgeBase, vocabulary: Vocabulary
+) -> ir.Table | None:
+    if not source.has("measurement"):
+        return None
+    t = source.table("measurement")
+    codes = analyte_codes(kb, gap.measurement_analytes) + concept_codes(gap.measurements)
+    keep = {"person_id": t.person_id.cast("int64")}
+    return matching_rows(
+        t,
+        concept="measurement_concept_id",
+        source="measurement_source_value",
+        codes=codes,
+        vocabulary=vocabulary,
+        keep=keep,
+    )
+
+
+def _gap(source: Omop, kb: KnowledgeBase, vocabulary: Vocabulary, as_of: date) -> ir.Table | None:
+    parts = []
+    for gap in kb.of(SurveillanceGap):
+        exposed = _exposures(source, gap, vocabulary, as_of)
+        if not exposed:
+            continue
+        rows = ibis.union(*exposed)
+        measured = _measured(source, gap, kb, vocabulary)
+        parts.append(rows if measured is None else rows.anti_join(measured, "person_id"))
+    if not parts:
+        return None
+    rows = ibis.union(*parts)
+    return rows.group_by("person_id", "exposure").agg(
+        first_date=rows.day.min(), codes=rows.code.collect(distinct=True)
+    )
+
+
+def _run(backend_table: ir.Table | None, columns: tuple[str, ...]) -> pd.DataFrame:
+    if backend_table is None:
+        return pd.DataFrame(columns=list(columns))
+    return backend_table.execute()
+
+
+@contextmanager
+def _steps(show: bool) -> Iterator[Progress | None]:
+    if not show:
+        yield None
+        return
+    with Progress(transient=True) as progress:
+        yield progress
+
+
+def screen(source: Omop, kb: KnowledgeBase, *, as_of: date, progress: bool = False) -> ScreenResult:
+    """Screen every person of ``source`` with the case-finding rules of ``kb`` as of ``as_of``.
+
+    Raises:
+        ValidationError: the source lacks ``person`` or ``condition_occurrence`` or a column the
+            rules read (the field names ``omop.<table>.<column>``).
+    """
+    _check(source)
+    rules, notices = _usable(sign_rules(kb), source)
+    notices += _vocabulary_notices(source, rules, kb)
+    vocabulary = Vocabulary(source)
+    persons = _persons(source)
+    with _steps(progress) as bar:
+        task = bar.add_task("Screening", total=4) if bar is not None else None
+
+        def advance(what: str) -> None:
+            if bar is not None and task is not None:
+                bar.update(task, advance=1, description=what)
+
+        tables = [
+            t for rule in rules if (t := sign_table(rule, source, vocabulary, persons, as_of)) is not None
+        ]
+        rows = _run(ibis.union(*tables) if tables else None, SIGN_COLUMNS)
+        advance("signs")
+        coded = _run(_coded(source, kb, vocabulary, as_of), ("person_id", "first_date", "codes"))
+        advance("already coded")
+        gap = _run(_gap(source, kb, vocabulary, as_of), ("person_id", "exposure", "first_date", "codes"))
+        advance("surveillance gap")
+        screened = int(persons.count().execute())
+        advance("persons")
+    signs = tuple(
+        SignDefinition(
+            r.item.id, r.item.title, r.item.weight, r.item.verified, tuple(c.source for c in r.item.citations)
+        )
+        for r in rules
+    )
+    threshold = _threshold(kb)
+    units = {rule.item.id: _UNITS[rule.measure] for rule in rules}
+    already = already_coded_frame(coded)
+    return ScreenResult(
+        as_of=as_of,
+        engine=source.engine,
+        source=source.description,
+        kb_version=kb.version,
+        persons_screened=screened,
+        threshold=threshold,
+        signs=signs,
+        ranked=ranked_frame(rows, signs, units, threshold, set(already["person_id"].tolist())),
+        already_coded=already,
+        surveillance_gap=gap_frame(gap),
+        notices=tuple(notices),
+    )
