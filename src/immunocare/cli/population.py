@@ -92,8 +92,9 @@ def screen_command(
             written.append(report)
     refer = int(result.ranked["to_refer"].sum())
     console.print(
-        f"{result.persons_screened} persons screened as of {day.isoformat()}: {len(result.ranked)} with a sign, "
-        f"{refer} to refer (score ≥ {result.threshold:g}), {len(result.already_coded)} already coded, "
+        f"{result.persons_screened} persons screened as of {day.isoformat()}: "
+        f"{len(result.ranked)} with a sign, {refer} to refer (score ≥ {result.threshold:g}), "
+        f"{len(result.already_coded)} already coded, "
         f"{len(result.surveillance_gap)} in the surveillance gap.",
         highlight=False,
     )
