@@ -48,7 +48,9 @@ class Source:
 def duckdb_source(con: duckdb.DuckDBPyConnection, description: str) -> Source:
     """The tables and views of a DuckDB connection as a source."""
     names = [row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()]
-    return Source(ibis.duckdb.from_connection(con), "duckdb", description, {name.lower(): name for name in names})
+    return Source(
+        ibis.duckdb.from_connection(con), "duckdb", description, {name.lower(): name for name in names}
+    )
 
 
 def parquet_folder_duckdb(folder: Path) -> Source:
@@ -77,11 +79,11 @@ def synthea27(tmp_path_factory: pytest.TempPathFactory) -> Source:
     folder = tmp_path_factory.mktemp("synthea27nj")
     with zipfile.ZipFile(SYNTHEA_ZIP) as archive:
         for member in archive.namelist():
-            if member.endswith(".csv") and not member.startswith("__MACOSX"):
+            if member.endswith(".csv") and not member.startswith(("__MACOSX", "CONCEPT_RELATIONSHIP")):
                 archive.extract(member, folder)
     con = duckdb.connect()
     for path in sorted(folder.glob("*.csv")):
-        con.execute(f"create view {path.stem.lower()} as select * from read_csv_auto('{path}', header=true)")
+        con.execute(f"create table {path.stem.lower()} as select * from read_csv_auto('{path}', header=true)")
     return duckdb_source(con, "Synthea27Nj CSV")
 
 
@@ -142,7 +144,8 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
         (8, "2018-08-08", 999002, "234532001"),
     ]
     condition = pd.DataFrame(
-        conditions, columns=["person_id", "condition_start_date", "condition_concept_id", "condition_source_value"]
+        conditions,
+        columns=["person_id", "condition_start_date", "condition_concept_id", "condition_source_value"],
     )
     condition["condition_start_date"] = _dates(*condition["condition_start_date"])
     condition.insert(0, "condition_occurrence_id", range(1, len(condition) + 1))

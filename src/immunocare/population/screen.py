@@ -140,14 +140,16 @@ def _usable(rules: tuple[SignRule, ...], source: Omop) -> tuple[tuple[SignRule, 
     return kept, notices
 
 
+def _empty(source: Omop, table: str) -> bool:
+    return not source.has(table) or int(source.table(table).limit(1).count().execute()) == 0
+
+
 def _vocabulary_notices(source: Omop, rules: tuple[SignRule, ...], kb: KnowledgeBase) -> list[str]:
     notices = []
-    if not source.has("concept"):
-        notices.append(
-            "no concept table: SNOMED CT, LOINC, ATC and RxNorm codes are not turned into concepts"
-        )
-    if not source.has("concept_ancestor"):
-        notices.append("no concept_ancestor: OMOP concepts match without their descendants")
+    if _empty(source, "concept"):
+        notices.append("no concept rows: SNOMED CT, LOINC, ATC and RxNorm codes are not turned into concepts")
+    if _empty(source, "concept_ancestor"):
+        notices.append("no concept_ancestor rows: OMOP concepts match without their descendants")
     unverified = [rule.item.id for rule in rules if not rule.item.verified]
     unverified += [
         item.id for item in (*kb.of(SurveillanceGap), *kb.of(CodedImmunodeficiency)) if not item.verified
