@@ -3,7 +3,8 @@
 :func:`screen` builds one Ibis expression per sign (:mod:`.rules`), unions them into one table and
 executes it once, so the engine aggregates (out of core on DuckDB, distributed on Spark) and only
 the per-person result rows come back. The persons already coded with an immunodeficiency and the
-surveillance gap are one query each; the count of persons screened is the fourth.
+surveillance gap are one query each (:mod:`._lists`); the count of persons screened is the fourth.
+Before them, :class:`~._codes.Vocabulary` resolves every code list in two small queries.
 
 Each person is checked against the warning-sign list of their age at ``as_of`` (birth date from
 ``year_of_birth`` with ``month_of_birth`` and ``day_of_birth``, the first of the month or year when
@@ -28,19 +29,10 @@ from immunocare.errors import FieldIssue, ValidationError
 from immunocare.knowledge.topics.case_finding import CaseFindingList, CodedImmunodeficiency, SurveillanceGap
 from immunocare.knowledge.topics.warning_signs import WarningSignList
 
+from ._codes import Omop, Vocabulary
+from ._lists import already_coded, list_codes, surveillance_gap
 from ._output import already_coded_frame, gap_frame, ranked_frame, write_result
-from .rules import (
-    SIGN_COLUMNS,
-    Codes,
-    Omop,
-    SignRule,
-    Vocabulary,
-    analyte_codes,
-    concept_codes,
-    matching_rows,
-    sign_rules,
-    sign_table,
-)
+from .rules import SIGN_COLUMNS, SignRule, persons_in, sign_rules, sign_table
 
 if TYPE_CHECKING:
     from immunocare.knowledge import KnowledgeBase
@@ -119,12 +111,14 @@ def _persons(source: Omop) -> ir.Table:
     )
 
 
-def _usable(rules: tuple[SignRule, ...], source: Omop) -> tuple[tuple[SignRule, ...], list[str]]:
-    drugs = _columns(source, "drug_exposure")
+def _usable(rules: tuple[SignRule, ...], source: Omop) -> tuple[tuple[SignRule, ...], list[str], bool]:
+    """The rules the source's drug_exposure allows, notices for the others, and whether drugs are read."""
+    columns = _columns(source, "drug_exposure")
+    drugs, routes = set(_DRUG_COLUMNS) <= columns, "route_concept_id" in columns
     notices = []
-    if not set(_DRUG_COLUMNS) <= drugs:
+    if not drugs:
         notices.append("drug_exposure is missing or lacks columns: the antibiotic signs are not checked")
-    elif "route_concept_id" not in drugs:
+    elif not routes:
         notices.append(
             "drug_exposure has no route_concept_id: the intravenous-antibiotic signs are not checked"
         )
@@ -132,12 +126,9 @@ def _usable(rules: tuple[SignRule, ...], source: Omop) -> tuple[tuple[SignRule, 
         rule
         for rule in rules
         if rule.measure == "condition_episodes"
-        or (
-            set(_DRUG_COLUMNS) <= drugs
-            and (rule.measure != "iv_antibiotic_courses" or "route_concept_id" in drugs)
-        )
+        or (drugs and (routes or rule.measure != "iv_antibiotic_courses"))
     )
-    return kept, notices
+    return kept, notices, drugs
 
 
 def _empty(source: Omop, table: str) -> bool:
@@ -164,93 +155,21 @@ def _threshold(kb: KnowledgeBase) -> float:
     return float(max(item.signs_to_suspect for item in lists if isinstance(item, WarningSignList)))
 
 
-def _coded(source: Omop, kb: KnowledgeBase, vocabulary: Vocabulary, as_of: date) -> ir.Table | None:
-    t = source.table("condition_occurrence")
-    codes = Codes()
-    for item in kb.of(CodedImmunodeficiency):
-        codes += concept_codes(item.codes)
-    rows = _condition_rows(t, codes, vocabulary, as_of)
-    if rows is None:
-        return None
-    return rows.group_by("person_id").agg(first_date=rows.day.min(), codes=rows.code.collect(distinct=True))
-
-
-def _condition_rows(t: ir.Table, codes: Codes, vocabulary: Vocabulary, as_of: date) -> ir.Table | None:
-    keep = {
-        "person_id": t.person_id.cast("int64"),
-        "day": t.condition_start_date.cast("date"),
-        "code": ibis.coalesce(t.condition_source_value.cast("string"), t.condition_concept_id.cast("string")),
-    }
-    rows = matching_rows(
-        t,
-        concept="condition_concept_id",
-        source="condition_source_value",
-        codes=codes,
-        vocabulary=vocabulary,
-        keep=keep,
-    )
-    return None if rows is None else rows.filter(rows.day <= as_of)
-
-
-def _exposures(source: Omop, gap: SurveillanceGap, vocabulary: Vocabulary, as_of: date) -> list[ir.Table]:
-    parts = []
-    rows = _condition_rows(
-        source.table("condition_occurrence"), concept_codes(gap.diagnoses), vocabulary, as_of
-    )
-    parts += [] if rows is None else [rows]
-    if set(_DRUG_COLUMNS) <= _columns(source, "drug_exposure"):
-        t = source.table("drug_exposure")
-        keep = {
-            "person_id": t.person_id.cast("int64"),
-            "day": t.drug_exposure_start_date.cast("date"),
-            "code": ibis.coalesce(t.drug_source_value.cast("string"), t.drug_concept_id.cast("string")),
-        }
-        codes = concept_codes(gap.drugs)
-        rows = matching_rows(
-            t,
-            concept="drug_concept_id",
-            source="drug_source_value",
-            codes=codes,
-            vocabulary=vocabulary,
-            keep=keep,
-        )
-        parts += [] if rows is None else [rows.filter(rows.day <= as_of)]
-    return [part.mutate(exposure=ibis.literal(gap.exposure)) for part in parts]
-
-
-def _measured(
-    source: Omop, gap: SurveillanceGap, kb: KnowledgeBase, vocabulary: Vocabulary
+def _signs_met(
+    rules: tuple[SignRule, ...], source: Omop, kb: KnowledgeBase, vocabulary: Vocabulary, as_of: date
 ) -> ir.Table | None:
-    if not source.has("measurement"):
+    """Every rule's rows in one table, kept for the persons of each rule's list (one join)."""
+    tables = [t for rule in rules if (t := sign_table(rule, source, vocabulary, as_of)) is not None]
+    if not tables:
         return None
-    t = source.table("measurement")
-    codes = analyte_codes(kb, gap.measurement_analytes) + concept_codes(gap.measurements)
-    keep = {"person_id": t.person_id.cast("int64")}
-    return matching_rows(
-        t,
-        concept="measurement_concept_id",
-        source="measurement_source_value",
-        codes=codes,
-        vocabulary=vocabulary,
-        keep=keep,
+    rows = ibis.union(*tables)
+    persons = _persons(source)
+    joined = rows.join(persons, "person_id")
+    populations = {(rule.sign_list, rule.population) for rule in rules}
+    own = ibis.or_(
+        *((joined.sign_list == name) & persons_in(joined, ages, as_of) for name, ages in populations)
     )
-
-
-def _gap(source: Omop, kb: KnowledgeBase, vocabulary: Vocabulary, as_of: date) -> ir.Table | None:
-    parts = []
-    for gap in kb.of(SurveillanceGap):
-        exposed = _exposures(source, gap, vocabulary, as_of)
-        if not exposed:
-            continue
-        rows = ibis.union(*exposed)
-        measured = _measured(source, gap, kb, vocabulary)
-        parts.append(rows if measured is None else rows.anti_join(measured, "person_id"))
-    if not parts:
-        return None
-    rows = ibis.union(*parts)
-    return rows.group_by("person_id", "exposure").agg(
-        first_date=rows.day.min(), codes=rows.code.collect(distinct=True)
-    )
+    return joined.filter(own).select(*SIGN_COLUMNS)
 
 
 def _run(backend_table: ir.Table | None, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -276,10 +195,9 @@ def screen(source: Omop, kb: KnowledgeBase, *, as_of: date, progress: bool = Fal
             rules read (the field names ``omop.<table>.<column>``).
     """
     _check(source)
-    rules, notices = _usable(sign_rules(kb), source)
+    rules, notices, drugs = _usable(sign_rules(kb), source)
     notices += _vocabulary_notices(source, rules, kb)
-    vocabulary = Vocabulary(source)
-    persons = _persons(source)
+    vocabulary = Vocabulary(source, [*(rule.codes for rule in rules), *list_codes(kb)])
     with _steps(progress) as bar:
         task = bar.add_task("Screening", total=4) if bar is not None else None
 
@@ -287,16 +205,16 @@ def screen(source: Omop, kb: KnowledgeBase, *, as_of: date, progress: bool = Fal
             if bar is not None and task is not None:
                 bar.update(task, advance=1, description=what)
 
-        tables = [
-            t for rule in rules if (t := sign_table(rule, source, vocabulary, persons, as_of)) is not None
-        ]
-        rows = _run(ibis.union(*tables) if tables else None, SIGN_COLUMNS)
+        rows = _run(_signs_met(rules, source, kb, vocabulary, as_of), SIGN_COLUMNS)
         advance("signs")
-        coded = _run(_coded(source, kb, vocabulary, as_of), ("person_id", "first_date", "codes"))
+        coded = _run(already_coded(source, kb, vocabulary, as_of), ("person_id", "first_date", "codes"))
         advance("already coded")
-        gap = _run(_gap(source, kb, vocabulary, as_of), ("person_id", "exposure", "first_date", "codes"))
+        gap = _run(
+            surveillance_gap(source, kb, vocabulary, as_of, drugs=drugs),
+            ("person_id", "exposure", "first_date", "codes"),
+        )
         advance("surveillance gap")
-        screened = int(persons.count().execute())
+        screened = int(_persons(source).count().execute())
         advance("persons")
     signs = tuple(
         SignDefinition(
