@@ -66,7 +66,8 @@ def test_the_gap_reuses_the_sid_drug_classes_and_the_igg_analyte(kb: KnowledgeBa
     [
         pytest.param({"measure": "antibiotic_days", "infection_codes": ["coded_otitis_media"]},
                      "counts drugs", id="drug-measure-with-infection-codes"),
-        pytest.param({"antimicrobials": ["antibacterials_systemic"]}, "give infection_codes", id="drugs-for-conditions"),
+        pytest.param({"antimicrobials": ["antibacterials_systemic"]}, "give infection_codes",
+                     id="drugs-for-conditions"),
         pytest.param({"measure": "iv_antibiotic_courses", "antimicrobials": ["x"]}, "iv_routes",
                      id="iv-without-routes"),
         pytest.param({"weight": 0}, "greater than 0", id="zero-weight"),

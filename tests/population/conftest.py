@@ -57,7 +57,7 @@ def parquet_folder_duckdb(folder: Path) -> Source:
     """A folder of ``<table>.parquet`` files, as DuckDB views."""
     con = duckdb.connect()
     for path in sorted(folder.glob("*.parquet")):
-        con.execute(f"create view {path.stem} as select * from read_parquet('{path}')")
+        con.read_parquet(str(path)).create_view(path.stem)
     return duckdb_source(con, f"Parquet folder {folder.name}")
 
 
@@ -75,6 +75,23 @@ def gibleed() -> Source:
 
 
 @pytest.fixture(scope="session")
+def gibleed_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The GiBleed tables the screen reads, as Parquet files (for the engine comparison)."""
+    folder = tmp_path_factory.mktemp("gibleed")
+    with duckdb.connect(str(GIBLEED), read_only=True) as con:
+        for table in (
+            "person",
+            "condition_occurrence",
+            "drug_exposure",
+            "measurement",
+            "concept",
+            "concept_ancestor",
+        ):
+            con.table(table).write_parquet(str(folder / f"{table}.parquet"))
+    return folder
+
+
+@pytest.fixture(scope="session")
 def synthea27(tmp_path_factory: pytest.TempPathFactory) -> Source:
     folder = tmp_path_factory.mktemp("synthea27nj")
     with zipfile.ZipFile(SYNTHEA_ZIP) as archive:
@@ -83,7 +100,7 @@ def synthea27(tmp_path_factory: pytest.TempPathFactory) -> Source:
                 archive.extract(member, folder)
     con = duckdb.connect()
     for path in sorted(folder.glob("*.csv")):
-        con.execute(f"create table {path.stem.lower()} as select * from read_csv_auto('{path}', header=true)")
+        con.read_csv(str(path), header=True).create(path.stem.lower())
     return duckdb_source(con, "Synthea27Nj CSV")
 
 

@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd  # type: ignore[import-untyped, unused-ignore]
+import pytest
 
 from immunocare.knowledge import KnowledgeBase
 from immunocare.population import screen
 
-from .conftest import AS_OF, Source, parquet_folder_spark
+from .conftest import AS_OF, parquet_folder_duckdb, parquet_folder_spark
 
 
+@pytest.mark.parametrize(
+    ("folder", "as_of", "ranked"),
+    [("tiny_folder", AS_OF, 3), ("gibleed_folder", date(2020, 1, 1), 2690)],
+    ids=["tiny-set", "gibleed"],
+)
 def test_duckdb_and_spark_agree_exactly(
-    tiny: Source, tiny_folder: Path, spark: Any, kb: KnowledgeBase
+    request: pytest.FixtureRequest, folder: str, as_of: date, ranked: int, spark: Any, kb: KnowledgeBase
 ) -> None:
-    on_duckdb = screen(tiny, kb, as_of=AS_OF)
-    on_spark = screen(parquet_folder_spark(spark, tiny_folder), kb, as_of=AS_OF)
+    files: Path = request.getfixturevalue(folder)
+    on_duckdb = screen(parquet_folder_duckdb(files), kb, as_of=as_of)
+    on_spark = screen(parquet_folder_spark(spark, files), kb, as_of=as_of)
 
-    assert on_spark.engine == "spark" and on_duckdb.engine == "duckdb"
-    assert len(on_duckdb.ranked) == 3  # the comparison is not of two empty frames
+    assert (on_spark.engine, on_duckdb.engine) == ("spark", "duckdb")
+    assert len(on_duckdb.ranked) == ranked  # the comparison is not of two empty frames
     pd.testing.assert_frame_equal(on_spark.ranked, on_duckdb.ranked)
     pd.testing.assert_frame_equal(on_spark.already_coded, on_duckdb.already_coded)
     pd.testing.assert_frame_equal(on_spark.surveillance_gap, on_duckdb.surveillance_gap)

@@ -139,7 +139,7 @@ def test_write_result_writes_the_frames_and_the_meta(
     assert read(paths[0])["person_id"].tolist() == [6, 1, 7]
     meta = json.loads(paths[3].read_text(encoding="utf-8"))
     assert meta["as_of"] == "2024-01-01" and meta["threshold"] == 2.0
-    with pytest.raises(ValidationError, match="parquet or a .csv"):
+    with pytest.raises(ValidationError, match=r"parquet or a \.csv"):
         write_result(tiny_result, tmp_path / "screen.xlsx")
 
 
