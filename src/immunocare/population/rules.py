@@ -60,7 +60,6 @@ class SignRule:
         item: the knowledge item.
         sign_list: the warning-sign list whose population it is checked in.
         population: the ages of that list.
-        text: the sign as its source words it.
         at_least: episodes needed, or the antibiotic duration to reach.
         window: the rolling window the episodes fall in, if any.
         min_span: the least time between the first and last episode, if any.
@@ -70,7 +69,6 @@ class SignRule:
     item: CaseFindingSign
     sign_list: str
     population: AgeRange
-    text: str
     at_least: int | Duration
     window: Duration | None
     min_span: Duration | None
@@ -121,7 +119,7 @@ def sign_rules(kb: KnowledgeBase) -> tuple[SignRule, ...]:
         leaf = sign_criterion(kb, item)
         if isinstance(leaf, AntibioticDays):
             at_least: int | Duration = leaf.at_least
-            window, span, codes = leaf.window, None, _drug_codes(kb, item)
+            window, span, codes = None, None, _drug_codes(kb, item)
         else:
             at_least, window, span = leaf.at_least, leaf.window, leaf.min_span
             codes = _drug_codes(kb, item) if item.antimicrobials else _infection_codes(kb, item, leaf)
@@ -130,7 +128,6 @@ def sign_rules(kb: KnowledgeBase) -> tuple[SignRule, ...]:
                 item,
                 sign.sign_list,
                 sign_list.population,
-                leaf.text,
                 at_least,
                 window,
                 span,

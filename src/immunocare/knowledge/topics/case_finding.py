@@ -233,6 +233,8 @@ def _sign_problems(kb: KnowledgeBase, item: CaseFindingSign) -> list[str]:
         "iv_antibiotic_courses": iv_leaf,
         "condition_episodes": isinstance(leaf, InfectionCount) and not iv_leaf,
     }
+    if isinstance(leaf, AntibioticDays) and leaf.window is not None:
+        return [f"{item.id}: antibiotic days within a window ({leaf.id}) are not counted over coded data"]
     problems = (
         [] if fits[item.measure] else [f"{item.id}: measure {item.measure} does not fit leaf {leaf.id}"]
     )
