@@ -62,6 +62,10 @@ def test_tiny_set_ranks_by_score_and_leaves_out_the_unmet_and_the_already_coded(
     assert ranked["n_signs"].tolist() == [2, 1, 1]
     assert ranked["to_refer"].tolist() == [True, False, False]
     assert tiny_result.threshold == 2.0 and tiny_result.persons_screened == 8
+    assert (
+        "warning signs coded rows cannot show, not checked: jmf_adults_4, jmf_adults_10, jmf_children_5, "
+        "jmf_children_10"
+    ) in tiny_result.notices
     assert set(signs_of(tiny_result, 1)) == {"cf_children_ear"}
     assert "62 days, 2023-01-01 to 2023-03-12 (azithromycin, azithromycin iv)" in ranked.loc[0, "reasons"]
     assert list(ranked.dtypes.astype(str)) == ["int64", "float64", "int64", "bool", "object", "object"]

@@ -26,8 +26,13 @@ import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 from rich.progress import Progress
 
 from immunocare.errors import FieldIssue, ValidationError
-from immunocare.knowledge.topics.case_finding import CaseFindingList, CodedImmunodeficiency, SurveillanceGap
-from immunocare.knowledge.topics.warning_signs import WarningSignList
+from immunocare.knowledge.topics.case_finding import (
+    CaseFindingList,
+    CaseFindingSign,
+    CodedImmunodeficiency,
+    SurveillanceGap,
+)
+from immunocare.knowledge.topics.warning_signs import WarningSign, WarningSignList
 
 from ._codes import Omop, Vocabulary
 from ._lists import already_coded, list_codes, surveillance_gap
@@ -147,6 +152,11 @@ def _vocabulary_notices(source: Omop, rules: tuple[SignRule, ...], kb: Knowledge
     ]
     if unverified:
         notices.append(f"unverified case-finding items (see their notes): {', '.join(unverified)}")
+    lists = {item.sign_list for item in kb.of(CaseFindingList)}
+    checked = {item.sign for item in kb.of(CaseFindingSign)}
+    unchecked = [sign.id for sign in kb.of(WarningSign) if sign.sign_list in lists and sign.id not in checked]
+    if unchecked:
+        notices.append(f"warning signs coded rows cannot show, not checked: {', '.join(unchecked)}")
     return notices
 
 
