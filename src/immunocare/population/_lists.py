@@ -7,7 +7,6 @@ exposed to a :class:`SurveillanceGap` drug or diagnosis who never had one of its
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING
 
 import ibis  # type: ignore[import-untyped, unused-ignore]
@@ -16,12 +15,12 @@ import ibis.expr.types as ir  # type: ignore[import-untyped, unused-ignore]
 from immunocare.knowledge.topics.case_finding import CodedImmunodeficiency, SurveillanceGap
 
 from ._codes import Codes, Omop, Vocabulary, analyte_codes, code_filter, concept_codes
-from .rules import condition_events, drug_events
+from .rules import Events
 
 if TYPE_CHECKING:
     from immunocare.knowledge import KnowledgeBase
 
-__all__ = ["already_coded", "list_codes", "surveillance_gap"]
+__all__ = ["already_coded", "condition_codes", "drug_codes", "measurement_codes", "surveillance_gap"]
 
 
 def _coded_codes(kb: KnowledgeBase) -> Codes:
@@ -35,28 +34,31 @@ def _measurement_codes(kb: KnowledgeBase, gap: SurveillanceGap) -> Codes:
     return analyte_codes(kb, gap.measurement_analytes) + concept_codes(gap.measurements)
 
 
-def list_codes(kb: KnowledgeBase) -> list[Codes]:
-    """Every code list the two lists match, for :class:`Vocabulary`."""
-    codes = [_coded_codes(kb)]
-    for gap in kb.of(SurveillanceGap):
-        codes += [concept_codes(gap.diagnoses), concept_codes(gap.drugs), _measurement_codes(kb, gap)]
-    return codes
+def condition_codes(kb: KnowledgeBase) -> list[Codes]:
+    """The condition codes the two lists match (for reading the condition rows once)."""
+    return [_coded_codes(kb), *(concept_codes(gap.diagnoses) for gap in kb.of(SurveillanceGap))]
 
 
-def already_coded(source: Omop, kb: KnowledgeBase, vocabulary: Vocabulary, as_of: date) -> ir.Table | None:
+def drug_codes(kb: KnowledgeBase) -> list[Codes]:
+    """The drug codes of the surveillance gap."""
+    return [concept_codes(gap.drugs) for gap in kb.of(SurveillanceGap)]
+
+
+def measurement_codes(kb: KnowledgeBase) -> list[Codes]:
+    """The measurement codes of the surveillance gap."""
+    return [_measurement_codes(kb, gap) for gap in kb.of(SurveillanceGap)]
+
+
+def already_coded(events: Events, kb: KnowledgeBase) -> ir.Table | None:
     """``person_id, first_date, codes`` of the persons coded with an immunodeficiency."""
-    rows = condition_events(source, _coded_codes(kb), vocabulary, as_of)
+    rows = events.conditions_for(_coded_codes(kb))
     if rows is None:
         return None
     return rows.group_by("person_id").agg(first_date=rows.day.min(), codes=rows.code.collect(distinct=True))
 
 
-def _exposed(
-    source: Omop, gap: SurveillanceGap, vocabulary: Vocabulary, as_of: date, drugs: bool
-) -> list[ir.Table]:
-    parts = [condition_events(source, concept_codes(gap.diagnoses), vocabulary, as_of)]
-    if drugs:
-        parts.append(drug_events(source, concept_codes(gap.drugs), vocabulary, as_of))
+def _exposed(events: Events, gap: SurveillanceGap) -> list[ir.Table]:
+    parts = [events.conditions_for(concept_codes(gap.diagnoses)), events.drugs_for(concept_codes(gap.drugs))]
     return [part.mutate(exposure=ibis.literal(gap.exposure)) for part in parts if part is not None]
 
 
@@ -71,17 +73,15 @@ def _measured(
     return None if where is None else t.filter(where).select(person_id=t.person_id.cast("int64"))
 
 
-def surveillance_gap(
-    source: Omop, kb: KnowledgeBase, vocabulary: Vocabulary, as_of: date, *, drugs: bool
-) -> ir.Table | None:
-    """``person_id, exposure, first_date, codes``: exposed, never measured (``drugs``: read drug_exposure)."""
+def surveillance_gap(source: Omop, kb: KnowledgeBase, events: Events) -> ir.Table | None:
+    """``person_id, exposure, first_date, codes``: persons exposed and never measured."""
     parts = []
     for gap in kb.of(SurveillanceGap):
-        exposed = _exposed(source, gap, vocabulary, as_of, drugs)
+        exposed = _exposed(events, gap)
         if not exposed:
             continue
         rows = ibis.union(*exposed)
-        measured = _measured(source, kb, gap, vocabulary)
+        measured = _measured(source, kb, gap, events.vocabulary)
         parts.append(rows if measured is None else rows.anti_join(measured, "person_id"))
     if not parts:
         return None

@@ -14,6 +14,7 @@ reports the fullest such window (the earliest when several hold as many).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -40,10 +41,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SIGN_COLUMNS",
+    "Events",
     "SignRule",
     "after",
-    "condition_events",
-    "drug_events",
     "persons_in",
     "sign_rules",
     "sign_table",
@@ -159,35 +159,96 @@ def _code(source_value: ir.Value, concept_id: ir.Value) -> ir.StringValue:
     return ibis.cases((text.isnull() | (text == ""), concept_id.cast("int64").cast("string")), else_=text)
 
 
-def condition_events(source: Omop, codes: Codes, vocabulary: Vocabulary, as_of: date) -> ir.Table | None:
-    """``person_id, day, end, code`` of the conditions the codes select up to ``as_of``, or ``None``."""
-    t = source.table("condition_occurrence")
-    where = code_filter(t, concept="condition_concept_id", source="condition_source_value", codes=codes,
-                        vocabulary=vocabulary)  # fmt: skip
-    if where is None:
-        return None
-    day = t.condition_start_date.cast("date")
-    rows = t.filter(where).select(person_id=t.person_id.cast("int64"), day=day, end=day,
-                                  code=_code(t.condition_source_value, t.condition_concept_id))  # fmt: skip
-    return rows.filter(rows.day <= as_of)
+def _all(codes: Iterable[Codes]) -> Codes:
+    merged = Codes()
+    for part in codes:
+        merged += part
+    return merged
 
 
-def drug_events(
-    source: Omop, codes: Codes, vocabulary: Vocabulary, as_of: date, routes: tuple[int, ...] = ()
-) -> ir.Table | None:
-    """``person_id, day, end, code`` of the drug exposures the codes select (by ``routes`` if given)."""
+@dataclass(frozen=True)
+class Events:
+    """The condition and drug rows any rule of the screen can count, each table read once.
+
+    Every rule then filters these few rows (``person_id, day, end, code, concept, value`` and, for
+    drugs, ``route``) instead of the whole table: the engine scans ``condition_occurrence`` and
+    ``drug_exposure`` once for all rules (a shared subquery) where it can.
+    """
+
+    conditions: ir.Table | None
+    drugs: ir.Table | None
+    vocabulary: Vocabulary
+
+    @classmethod
+    def read(
+        cls,
+        source: Omop,
+        vocabulary: Vocabulary,
+        as_of: date,
+        *,
+        conditions: Iterable[Codes],
+        drugs: Iterable[Codes] | None,
+    ) -> Events:
+        """The rows the code lists select, up to ``as_of``; ``drugs=None`` when drug_exposure is not read."""
+        t = source.table("condition_occurrence")
+        where = code_filter(t, concept="condition_concept_id", source="condition_source_value",
+                            codes=_all(conditions), vocabulary=vocabulary)  # fmt: skip
+        day = t.condition_start_date.cast("date")
+        kept = (
+            None
+            if where is None
+            else t.filter(where).select(
+                person_id=t.person_id.cast("int64"),
+                day=day,
+                end=day,
+                code=_code(t.condition_source_value, t.condition_concept_id),
+                concept=t.condition_concept_id.cast("int64"),
+                value=t.condition_source_value.cast("string").strip(),
+            )
+        )
+        return cls(
+            None if kept is None else kept.filter(kept.day <= as_of),
+            None if drugs is None else _drug_rows(source, _all(drugs), vocabulary, as_of),
+            vocabulary,
+        )
+
+    def conditions_for(self, codes: Codes) -> ir.Table | None:
+        """``person_id, day, end, code`` of the conditions the codes select, or ``None``."""
+        return self._select(self.conditions, codes)
+
+    def drugs_for(self, codes: Codes, routes: tuple[int, ...] = ()) -> ir.Table | None:
+        """``person_id, day, end, code`` of the drug exposures the codes select (by ``routes`` if given)."""
+        rows = self.drugs
+        if rows is not None and routes:
+            rows = rows.filter(rows.route.isin(routes))
+        return self._select(rows, codes)
+
+    def _select(self, rows: ir.Table | None, codes: Codes) -> ir.Table | None:
+        if rows is None:
+            return None
+        where = code_filter(rows, concept="concept", source="value", codes=codes, vocabulary=self.vocabulary)
+        return None if where is None else rows.filter(where).select("person_id", "day", "end", "code")
+
+
+def _drug_rows(source: Omop, codes: Codes, vocabulary: Vocabulary, as_of: date) -> ir.Table | None:
     t = source.table("drug_exposure")
     where = code_filter(
         t, concept="drug_concept_id", source="drug_source_value", codes=codes, vocabulary=vocabulary
     )
     if where is None:
         return None
-    if routes:
-        where &= t.route_concept_id.cast("int64").isin(routes)
     start = t.drug_exposure_start_date.cast("date")
     end = ibis.greatest(ibis.coalesce(t.drug_exposure_end_date.cast("date"), start), start)
-    rows = t.filter(where).select(person_id=t.person_id.cast("int64"), day=start, end=end,
-                                  code=_code(t.drug_source_value, t.drug_concept_id))  # fmt: skip
+    route = t.route_concept_id.cast("int64") if "route_concept_id" in t.columns else ibis.null("int64")
+    rows = t.filter(where).select(
+        person_id=t.person_id.cast("int64"),
+        day=start,
+        end=end,
+        code=_code(t.drug_source_value, t.drug_concept_id),
+        concept=t.drug_concept_id.cast("int64"),
+        value=t.drug_source_value.cast("string").strip(),
+        route=route,
+    )
     return rows.filter(rows.day <= as_of)
 
 
@@ -231,12 +292,12 @@ def _antibiotic_days(rule: SignRule, events: ir.Table) -> ir.Table:
     return per.filter(per["count"] >= after(per["first"], rule.at_least).delta(per["first"], unit="day"))
 
 
-def sign_table(rule: SignRule, source: Omop, vocabulary: Vocabulary, as_of: date) -> ir.Table | None:
+def sign_table(rule: SignRule, rows: Events) -> ir.Table | None:
     """One row per person meeting the rule (any age): ``SIGN_COLUMNS``; ``None`` if no code can match."""
     if rule.measure == "condition_episodes":
-        events = condition_events(source, rule.codes, vocabulary, as_of)
+        events = rows.conditions_for(rule.codes)
     else:
-        events = drug_events(source, rule.codes, vocabulary, as_of, rule.item.iv_routes)
+        events = rows.drugs_for(rule.codes, rule.item.iv_routes)
     if events is None:
         return None
     met = (

@@ -35,9 +35,9 @@ from immunocare.knowledge.topics.case_finding import (
 from immunocare.knowledge.topics.warning_signs import WarningSign, WarningSignList
 
 from ._codes import Omop, Vocabulary
-from ._lists import already_coded, list_codes, surveillance_gap
+from ._lists import already_coded, condition_codes, drug_codes, measurement_codes, surveillance_gap
 from ._output import already_coded_frame, gap_frame, ranked_frame, write_result
-from .rules import SIGN_COLUMNS, SignRule, persons_in, sign_rules, sign_table
+from .rules import SIGN_COLUMNS, Events, SignRule, persons_in, sign_rules, sign_table
 
 if TYPE_CHECKING:
     from immunocare.knowledge import KnowledgeBase
@@ -165,21 +165,26 @@ def _threshold(kb: KnowledgeBase) -> float:
     return float(max(item.signs_to_suspect for item in lists if isinstance(item, WarningSignList)))
 
 
-def _signs_met(
-    rules: tuple[SignRule, ...], source: Omop, kb: KnowledgeBase, vocabulary: Vocabulary, as_of: date
-) -> ir.Table | None:
+def _signs_met(rules: tuple[SignRule, ...], source: Omop, events: Events, as_of: date) -> ir.Table | None:
     """Every rule's rows in one table, kept for the persons of each rule's list (one join)."""
-    tables = [t for rule in rules if (t := sign_table(rule, source, vocabulary, as_of)) is not None]
+    tables = [t for rule in rules if (t := sign_table(rule, events)) is not None]
     if not tables:
         return None
     rows = ibis.union(*tables)
-    persons = _persons(source)
-    joined = rows.join(persons, "person_id")
+    joined = rows.join(_persons(source), "person_id")
     populations = {(rule.sign_list, rule.population) for rule in rules}
     own = ibis.or_(
         *((joined.sign_list == name) & persons_in(joined, ages, as_of) for name, ages in populations)
     )
     return joined.filter(own).select(*SIGN_COLUMNS)
+
+
+def _events(source: Omop, kb: KnowledgeBase, rules: tuple[SignRule, ...], as_of: date, drugs: bool) -> Events:
+    """The vocabulary lookups (two small queries) and the rows every rule and list reads."""
+    conditions = [*(r.codes for r in rules if r.measure == "condition_episodes"), *condition_codes(kb)]
+    drug_lists = [*(r.codes for r in rules if r.measure != "condition_episodes"), *drug_codes(kb)]
+    vocabulary = Vocabulary(source, [*conditions, *drug_lists, *measurement_codes(kb)])
+    return Events.read(source, vocabulary, as_of, conditions=conditions, drugs=drug_lists if drugs else None)
 
 
 def _run(backend_table: ir.Table | None, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -207,7 +212,7 @@ def screen(source: Omop, kb: KnowledgeBase, *, as_of: date, progress: bool = Fal
     _check(source)
     rules, notices, drugs = _usable(sign_rules(kb), source)
     notices += _vocabulary_notices(source, rules, kb)
-    vocabulary = Vocabulary(source, [*(rule.codes for rule in rules), *list_codes(kb)])
+    events = _events(source, kb, rules, as_of, drugs)
     with _steps(progress) as bar:
         task = bar.add_task("Screening", total=4) if bar is not None else None
 
@@ -215,12 +220,12 @@ def screen(source: Omop, kb: KnowledgeBase, *, as_of: date, progress: bool = Fal
             if bar is not None and task is not None:
                 bar.update(task, advance=1, description=what)
 
-        rows = _run(_signs_met(rules, source, kb, vocabulary, as_of), SIGN_COLUMNS)
+        rows = _run(_signs_met(rules, source, events, as_of), SIGN_COLUMNS)
         advance("signs")
-        coded = _run(already_coded(source, kb, vocabulary, as_of), ("person_id", "first_date", "codes"))
+        coded = _run(already_coded(events, kb), ("person_id", "first_date", "codes"))
         advance("already coded")
         gap = _run(
-            surveillance_gap(source, kb, vocabulary, as_of, drugs=drugs),
+            surveillance_gap(source, kb, events),
             ("person_id", "exposure", "first_date", "codes"),
         )
         advance("surveillance gap")
