@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,9 +36,8 @@ def _codes(value: Any) -> list[str]:
     return sorted({str(code) for code in (value if value is not None else ())})
 
 
-def _reason(sign: SignDefinition, unit: str, entry: Mapping[str, Any]) -> str:
-    codes = ", ".join(entry["codes"])
-    return f"{sign.title}: {entry['count']} {unit}, {entry['first']} to {entry['last']} ({codes})"
+def _iso(values: pd.Series) -> list[str]:
+    return list(pd.to_datetime(values).dt.strftime("%Y-%m-%d"))
 
 
 def ranked_frame(
@@ -46,31 +47,47 @@ def ranked_frame(
     threshold: float,
     listed_apart: set[int],
 ) -> pd.DataFrame:
-    """One row per person with a sign met (not those listed apart), score desc then person id."""
+    """One row per person with a sign met (not those listed apart), score desc then person id.
+
+    ``signs`` holds, per person, a JSON list of ``{"sign", "title", "count", "first", "last",
+    "codes"}`` in the order of ``signs``; ``reasons`` one line per sign, ``"; "``-joined.
+    """
     order = {sign.id: place for place, sign in enumerate(signs)}
     by_id = {sign.id: sign for sign in signs}
-    people: dict[int, list[dict[str, Any]]] = {}
-    for row in rows.itertuples(index=False):
-        person = int(row.person_id)
-        if person in listed_apart:
-            continue
-        people.setdefault(person, []).append(
-            {"sign": str(row.sign), "title": by_id[str(row.sign)].title, "count": int(row.count),
-             "first": _day(row.first).isoformat(), "last": _day(row.last).isoformat(),
-             "codes": _codes(row.codes)}
-        )  # fmt: skip
-    records = []
-    for person, entries in people.items():
-        entries.sort(key=lambda entry: order[entry["sign"]])
-        score = float(sum(by_id[entry["sign"]].weight for entry in entries))
-        records.append(
-            {"person_id": person, "score": score, "n_signs": len(entries), "to_refer": score >= threshold,
-             "signs": json.dumps(entries, ensure_ascii=False),
-             "reasons": "; ".join(_reason(by_id[e["sign"]], units[e["sign"]], e) for e in entries)}
-        )  # fmt: skip
-    frame = pd.DataFrame.from_records(records, columns=list(RANKED_COLUMNS))
-    frame = frame.astype({"person_id": "int64", "score": "float64", "n_signs": "int64", "to_refer": "bool"})
-    frame = frame.astype({"signs": "object", "reasons": "object"})
+    kept = rows[~rows["person_id"].astype("int64").isin(listed_apart)]
+    kept = kept.assign(order=kept["sign"].map(order), person_id=kept["person_id"].astype("int64"))
+    kept = kept.sort_values(["person_id", "order"], ignore_index=True)
+    heads = {s.id: json.dumps({"sign": s.id, "title": s.title}, ensure_ascii=False)[:-1] for s in signs}
+    entries, reasons = [], []
+    for sign, count, first, last, codes in zip(
+        kept["sign"], kept["count"], _iso(kept["first"]), _iso(kept["last"]), kept["codes"], strict=True
+    ):
+        listed = _codes(codes)
+        entries.append(
+            f'{heads[sign]}, "count": {int(count)}, "first": "{first}", "last": "{last}", '
+            f'"codes": {json.dumps(listed, ensure_ascii=False)}}}'
+        )
+        reasons.append(
+            f"{by_id[sign].title}: {int(count)} {units[sign]}, {first} to {last} ({', '.join(listed)})"
+        )
+    people, joined_entries, joined_reasons = [], [], []
+    for person, group in groupby(zip(kept["person_id"], entries, reasons, strict=True), key=itemgetter(0)):
+        parts = list(group)
+        people.append(person)
+        joined_entries.append("[" + ", ".join(part[1] for part in parts) + "]")
+        joined_reasons.append("; ".join(part[2] for part in parts))
+    weights = kept["sign"].map({sign.id: sign.weight for sign in signs}).astype("float64")
+    grouped = weights.groupby(kept["person_id"], sort=False)
+    frame = pd.DataFrame(
+        {
+            "person_id": pd.Series(people, dtype="int64"),
+            "score": grouped.sum().to_numpy(dtype="float64"),
+            "n_signs": grouped.size().to_numpy(dtype="int64"),
+            "signs": pd.Series(joined_entries, dtype="object"),
+            "reasons": pd.Series(joined_reasons, dtype="object"),
+        }
+    )
+    frame.insert(3, "to_refer", (frame["score"] >= threshold).astype("bool"))
     return frame.sort_values(["score", "person_id"], ascending=[False, True], ignore_index=True)
 
 

@@ -8,8 +8,9 @@ the rows of each person's own list (:func:`persons_in`) with one join after the 
 
 Episodes are distinct condition (or intravenous course start) dates: the knowledge base holds no
 gap within which repeated codes make one episode, so every date counts. "≥ n within a window" holds
-when some window ``[d, d + window)`` starting at an episode ``d`` holds ``n`` episodes; the row
-reports the fullest such window (the earliest when several hold as many).
+when some window ``[d, d + window)`` starting at an episode ``d`` holds ``n`` episodes (the
+``n``-th episode from ``d`` falls before ``d + window``: one window function, no self-join); the
+row reports the earliest such window, with every episode in it.
 """
 
 from __future__ import annotations
@@ -264,21 +265,17 @@ def _episode_counts(rule: SignRule, events: ir.Table) -> ir.Table:
         if rule.min_span is not None:
             met &= per["last"] >= after(per["first"], rule.min_span)
         return per.filter(met)
-    starts = events.select("person_id", start=events.day).distinct()
-    pairs = starts.join(
-        events,
-        [
-            starts.person_id == events.person_id,
-            events.day >= starts.start,
-            events.day < after(starts.start, rule.window),
-        ],
-    )
-    windows = pairs.group_by("person_id", first=pairs.start).agg(
-        count=pairs.day.nunique(), last=pairs.day.max(), codes=pairs.code.collect(distinct=True)
-    )
-    order = ibis.row_number().over(group_by="person_id", order_by=[ibis.desc("count"), "first"])
-    best = windows.mutate(order=order)
-    return best.filter((best["order"] == 0) & (best["count"] >= rule.at_least)).drop("order")
+    days = events.select("person_id", "day").distinct()
+    nth = days.day.lead(rule.at_least - 1).over(group_by="person_id", order_by="day")
+    starts = days.mutate(nth=nth)
+    starts = starts.filter(starts.nth.notnull() & (starts.nth < after(starts.day, rule.window)))
+    first = starts.group_by("person_id").agg(start=starts.day.min())
+    inside = events.join(first, "person_id")
+    inside = inside.filter((inside.day >= inside.start) & (inside.day < after(inside.start, rule.window)))
+    return inside.group_by("person_id").agg(
+        count=inside.day.nunique(), first=inside.start.min(), last=inside.day.max(),
+        codes=inside.code.collect(distinct=True),
+    )  # fmt: skip
 
 
 def _antibiotic_days(rule: SignRule, events: ir.Table) -> ir.Table:
