@@ -26,6 +26,7 @@ import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 from rich.progress import Progress
 
 from immunocare.errors import FieldIssue, ValidationError
+from immunocare.knowledge import citation_ids
 from immunocare.knowledge.topics.case_finding import (
     CaseFindingList,
     CaseFindingSign,
@@ -232,9 +233,7 @@ def screen(source: Omop, kb: KnowledgeBase, *, as_of: date, progress: bool = Fal
         screened = int(_persons(source).count().execute())
         advance("persons")
     signs = tuple(
-        SignDefinition(
-            r.item.id, r.item.title, r.item.weight, r.item.verified, tuple(c.source for c in r.item.citations)
-        )
+        SignDefinition(r.item.id, r.item.title, r.item.weight, r.item.verified, citation_ids(r.item))
         for r in rules
     )
     threshold = _threshold(kb)
