@@ -20,6 +20,7 @@ from .assess import assess_command
 from .differential import differential_command
 from .immunoglobulin import ig_app
 from .kb import kb_app
+from .population import screen_command
 from .records import audit, record_app
 from .users import users_app
 
@@ -41,6 +42,7 @@ app.add_typer(ig_app, name="ig")
 app.command("audit")(audit)
 app.command("assess")(assess_command)
 app.command("differential")(differential_command)
+app.command("screen")(screen_command)
 
 
 @app.callback()

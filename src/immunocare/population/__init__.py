@@ -1,0 +1,15 @@
+"""Population case-finding over OMOP CDM data (Ibis: DuckDB in process, Apache Spark at scale).
+
+- :func:`~immunocare.population.screen.screen`: every case-finding rule of the knowledge base over
+  one OMOP source, as a :class:`~immunocare.population.screen.ScreenResult`: the ranked persons
+  (``person_id, score, n_signs, to_refer, signs`` as JSON, ``reasons`` as text), the persons
+  already coded with an immunodeficiency (listed apart, not ranked) and the surveillance gap.
+- :func:`~immunocare.population.screen.write_result`: the result as Parquet or CSV files.
+- :mod:`~immunocare.population.rules`: the rules as Ibis expressions, one definition for every engine.
+
+Person ids are the source's own (pseudonymous); no name is read or written.
+"""
+
+from .screen import ScreenResult, SignDefinition, screen, write_result
+
+__all__ = ["ScreenResult", "SignDefinition", "screen", "write_result"]

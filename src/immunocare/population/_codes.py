@@ -1,0 +1,144 @@
+"""Codes as the rules match them, and the source's vocabulary that turns codes into concept ids.
+
+A :class:`Codes` value holds what selects rows of one table: OMOP concept ids, vocabulary codes
+(SNOMED CT, LOINC, ATC, RxNorm) to look up in ``concept``, ICD-10-CM prefixes of the source value and
+exact source values. :class:`Vocabulary` resolves every code list of a screen at once (one query on
+``concept``, one on ``concept_ancestor``), so each rule then matches by a plain filter
+(:func:`code_filter`) on every engine, without joins.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+import ibis  # type: ignore[import-untyped, unused-ignore]
+import ibis.expr.types as ir  # type: ignore[import-untyped, unused-ignore]
+
+from immunocare.knowledge.topics.analytes import Analyte
+from immunocare.knowledge.topics.case_finding import ConceptSet, icd10_key
+
+if TYPE_CHECKING:
+    from immunocare.knowledge import KnowledgeBase
+
+__all__ = ["Codes", "Omop", "Vocabulary", "analyte_codes", "code_filter", "concept_codes"]
+
+T = TypeVar("T")
+
+
+class Omop(Protocol):
+    """What the rules read of an OMOP source (:class:`immunocare.population.sources.OmopSource`)."""
+
+    @property
+    def engine(self) -> str:
+        """``duckdb`` or ``spark``."""
+
+    @property
+    def description(self) -> str:
+        """Where the data are, in words (no credentials)."""
+
+    def table(self, name: str) -> ir.Table:
+        """An OMOP table by its lower-case name, with lower-case columns."""
+
+    def has(self, name: str) -> bool:
+        """Whether the source has the table."""
+
+
+@dataclass(frozen=True)
+class Codes:
+    """Codes that select rows of one table, ready to match.
+
+    Attributes:
+        omop: concept ids (descendants included when the source has ``concept_ancestor``).
+        vocabulary: ``(vocabulary_id, concept_code)`` pairs turned into concept ids through ``concept``.
+        icd10cm: ICD-10-CM prefixes of the source value, as :func:`icd10_key` writes them.
+        source_values: exact source values (e.g. LOINC codes in ``measurement_source_value``).
+    """
+
+    omop: tuple[int, ...] = ()
+    vocabulary: tuple[tuple[str, str], ...] = ()
+    icd10cm: tuple[str, ...] = ()
+    source_values: tuple[str, ...] = ()
+
+    def __add__(self, other: Codes) -> Codes:
+        return Codes(
+            omop=_merged(self.omop, other.omop),
+            vocabulary=_merged(self.vocabulary, other.vocabulary),
+            icd10cm=_merged(self.icd10cm, other.icd10cm),
+            source_values=_merged(self.source_values, other.source_values),
+        )
+
+
+def _merged(mine: tuple[T, ...], theirs: tuple[T, ...]) -> tuple[T, ...]:
+    return tuple(dict.fromkeys((*mine, *theirs)))
+
+
+def concept_codes(concepts: ConceptSet) -> Codes:
+    """The codes of a knowledge-base concept set."""
+    return Codes(
+        omop=concepts.omop,
+        vocabulary=tuple(("SNOMED", c) for c in concepts.snomed)
+        + tuple(("LOINC", c) for c in concepts.loinc),
+        icd10cm=tuple(icd10_key(c) for c in concepts.icd10cm),
+        source_values=concepts.loinc,
+    )
+
+
+def analyte_codes(kb: KnowledgeBase, analytes: Iterable[str]) -> Codes:
+    """The LOINC codes of analytes, matched through ``concept`` and on the source value."""
+    loinc = tuple(code for a in analytes if isinstance(item := kb.get(a), Analyte) for code in item.loinc)
+    return Codes(vocabulary=tuple(("LOINC", c) for c in loinc), source_values=loinc)
+
+
+class Vocabulary:
+    """The concept ids of a screen's code lists, with descendants, resolved once for the source."""
+
+    def __init__(self, source: Omop, wanted: Iterable[Codes]) -> None:
+        wanted = tuple(wanted)
+        pairs = {pair for codes in wanted for pair in codes.vocabulary}
+        self.by_code: dict[tuple[str, str], set[int]] = defaultdict(set)
+        if pairs and source.has("concept"):
+            c = source.table("concept")
+            found = c.filter(
+                c.vocabulary_id.isin(sorted({v for v, _ in pairs}))
+                & c.concept_code.isin(sorted({k for _, k in pairs}))
+            ).select(vocabulary=c.vocabulary_id, code=c.concept_code, id=c.concept_id.cast("int64"))
+            for row in found.execute().itertuples(index=False):
+                if (row.vocabulary, row.code) in pairs:
+                    self.by_code[(row.vocabulary, row.code)].add(int(row.id))
+        base = {i for codes in wanted for i in self._base(codes)}
+        self.below: dict[int, set[int]] = defaultdict(set)
+        if base and source.has("concept_ancestor"):
+            a = source.table("concept_ancestor")
+            links = a.select(
+                up=a.ancestor_concept_id.cast("int64"), down=a.descendant_concept_id.cast("int64")
+            )
+            for row in links.filter(links.up.isin(sorted(base))).execute().itertuples(index=False):
+                self.below[int(row.up)].add(int(row.down))
+
+    def _base(self, codes: Codes) -> set[int]:
+        return {*codes.omop, *(i for pair in codes.vocabulary for i in self.by_code.get(pair, ()))}
+
+    def ids(self, codes: Codes) -> tuple[int, ...]:
+        """The concept ids the codes mean: their own and their descendants, sorted."""
+        base = self._base(codes)
+        return tuple(sorted(base.union(*(self.below.get(i, set()) for i in base))))
+
+
+def code_filter(
+    table: ir.Table, *, concept: str, source: str, codes: Codes, vocabulary: Vocabulary
+) -> ir.BooleanValue | None:
+    """Whether a row is selected by the codes (concept id or source value); ``None`` if none can be."""
+    terms = []
+    ids = vocabulary.ids(codes)
+    if ids:
+        terms.append(table[concept].cast("int64").isin(ids))
+    value = table[source].cast("string").strip()
+    if codes.icd10cm:
+        key = value.upper().replace(".", "")
+        terms += [key.startswith(prefix) for prefix in codes.icd10cm]
+    if codes.source_values:
+        terms.append(value.isin(codes.source_values))
+    return ibis.or_(*terms) if terms else None

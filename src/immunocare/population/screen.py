@@ -1,0 +1,254 @@
+"""The population screen: every case-finding rule over an OMOP source, ranked and explained.
+
+:func:`screen` builds one Ibis expression per sign (:mod:`.rules`), unions them into one table and
+executes it once, so the engine aggregates (out of core on DuckDB, distributed on Spark) and only
+the per-person result rows come back. The persons already coded with an immunodeficiency and the
+surveillance gap are one query each (:mod:`._lists`); the count of persons screened is the fourth.
+Before them, :class:`~._codes.Vocabulary` resolves every code list in two small queries.
+
+Each person is checked against the warning-sign list of their age at ``as_of`` (birth date from
+``year_of_birth`` with ``month_of_birth`` and ``day_of_birth``, the first of the month or year when
+these are missing). The score is the sum of the weights of the signs met; a person is *to refer*
+at or above the threshold (the lists' ``signs_to_suspect``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+import ibis  # type: ignore[import-untyped, unused-ignore]
+import ibis.expr.types as ir  # type: ignore[import-untyped, unused-ignore]
+import pandas as pd  # type: ignore[import-untyped, unused-ignore]
+from rich.progress import Progress
+
+from immunocare.errors import FieldIssue, ValidationError
+from immunocare.knowledge import citation_ids
+from immunocare.knowledge.topics.case_finding import (
+    CaseFindingList,
+    CaseFindingSign,
+    CodedImmunodeficiency,
+    SurveillanceGap,
+)
+from immunocare.knowledge.topics.warning_signs import WarningSign, WarningSignList
+
+from ._codes import Omop, Vocabulary
+from ._lists import already_coded, condition_codes, drug_codes, measurement_codes, surveillance_gap
+from ._output import already_coded_frame, gap_frame, ranked_frame, write_result
+from .rules import SIGN_COLUMNS, Events, SignRule, persons_in, sign_rules, sign_table
+
+if TYPE_CHECKING:
+    from immunocare.knowledge import KnowledgeBase
+
+__all__ = ["ScreenResult", "SignDefinition", "screen", "write_result"]
+
+_NEEDED = {
+    "person": ("person_id", "year_of_birth"),
+    "condition_occurrence": (
+        "person_id",
+        "condition_concept_id",
+        "condition_start_date",
+        "condition_source_value",
+    ),
+}
+_DRUG_COLUMNS = ("person_id", "drug_concept_id", "drug_exposure_start_date", "drug_source_value")
+_UNITS = {"condition_episodes": "episodes", "iv_antibiotic_courses": "courses", "antibiotic_days": "days"}
+
+
+@dataclass(frozen=True)
+class SignDefinition:
+    """A sign as the result shows it: its id, title, weight, whether verified, its sources."""
+
+    id: str
+    title: str
+    weight: float
+    verified: bool
+    citations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScreenResult:
+    """A finished screen; see the module docstring and ``population/__init__`` for the frames."""
+
+    as_of: date
+    engine: str
+    source: str
+    kb_version: str
+    persons_screened: int
+    threshold: float
+    signs: tuple[SignDefinition, ...]
+    ranked: pd.DataFrame
+    already_coded: pd.DataFrame
+    surveillance_gap: pd.DataFrame
+    notices: tuple[str, ...]
+
+
+def _columns(source: Omop, table: str) -> set[str]:
+    return set(source.table(table).columns) if source.has(table) else set()
+
+
+def _check(source: Omop) -> None:
+    issues = []
+    for table, needed in _NEEDED.items():
+        if not source.has(table):
+            issues.append(FieldIssue(f"omop.{table}", "the table is missing"))
+            continue
+        columns = _columns(source, table)
+        issues += [
+            FieldIssue(f"omop.{table}.{c}", "the column is missing") for c in needed if c not in columns
+        ]
+    if issues:
+        raise ValidationError(issues)
+
+
+def _persons(source: Omop) -> ir.Table:
+    p = source.table("person")
+    columns = set(p.columns)
+    month = (
+        ibis.coalesce(p.month_of_birth.cast("int32"), 1) if "month_of_birth" in columns else ibis.literal(1)
+    )
+    day = ibis.coalesce(p.day_of_birth.cast("int32"), 1) if "day_of_birth" in columns else ibis.literal(1)
+    born = p.filter(p.year_of_birth.notnull())
+    return born.select(
+        person_id=born.person_id.cast("int64"), birth=ibis.date(born.year_of_birth.cast("int32"), month, day)
+    )
+
+
+def _usable(rules: tuple[SignRule, ...], source: Omop) -> tuple[tuple[SignRule, ...], list[str], bool]:
+    """The rules the source's drug_exposure allows, notices for the others, and whether drugs are read."""
+    columns = _columns(source, "drug_exposure")
+    drugs, routes = set(_DRUG_COLUMNS) <= columns, "route_concept_id" in columns
+    notices = []
+    if not drugs:
+        notices.append("drug_exposure is missing or lacks columns: the antibiotic signs are not checked")
+    elif not routes:
+        notices.append(
+            "drug_exposure has no route_concept_id: the intravenous-antibiotic signs are not checked"
+        )
+    kept = tuple(
+        rule
+        for rule in rules
+        if rule.measure == "condition_episodes"
+        or (drugs and (routes or rule.measure != "iv_antibiotic_courses"))
+    )
+    return kept, notices, drugs
+
+
+def _empty(source: Omop, table: str) -> bool:
+    return not source.has(table) or int(source.table(table).limit(1).count().execute()) == 0
+
+
+def _vocabulary_notices(source: Omop, rules: tuple[SignRule, ...], kb: KnowledgeBase) -> list[str]:
+    notices = []
+    if _empty(source, "concept"):
+        notices.append("no concept rows: SNOMED CT, LOINC, ATC and RxNorm codes are not turned into concepts")
+    if _empty(source, "concept_ancestor"):
+        notices.append("no concept_ancestor rows: OMOP concepts match without their descendants")
+    unverified = [rule.item.id for rule in rules if not rule.item.verified]
+    unverified += [
+        item.id for item in (*kb.of(SurveillanceGap), *kb.of(CodedImmunodeficiency)) if not item.verified
+    ]
+    if unverified:
+        notices.append(f"unverified case-finding items (see their notes): {', '.join(unverified)}")
+    lists = {item.sign_list for item in kb.of(CaseFindingList)}
+    checked = {item.sign for item in kb.of(CaseFindingSign)}
+    unchecked = [sign.id for sign in kb.of(WarningSign) if sign.sign_list in lists and sign.id not in checked]
+    if unchecked:
+        notices.append(f"warning signs coded rows cannot show, not checked: {', '.join(unchecked)}")
+    return notices
+
+
+def _threshold(kb: KnowledgeBase) -> float:
+    lists = [kb.get(item.sign_list) for item in kb.of(CaseFindingList)]
+    return float(max(item.signs_to_suspect for item in lists if isinstance(item, WarningSignList)))
+
+
+def _signs_met(rules: tuple[SignRule, ...], source: Omop, events: Events, as_of: date) -> ir.Table | None:
+    """Every rule's rows in one table, kept for the persons of each rule's list (one join)."""
+    tables = [t for rule in rules if (t := sign_table(rule, events)) is not None]
+    if not tables:
+        return None
+    rows = ibis.union(*tables)
+    joined = rows.join(_persons(source), "person_id")
+    populations = {(rule.sign_list, rule.population) for rule in rules}
+    own = ibis.or_(
+        *((joined.sign_list == name) & persons_in(joined, ages, as_of) for name, ages in populations)
+    )
+    return joined.filter(own).select(*SIGN_COLUMNS)
+
+
+def _events(source: Omop, kb: KnowledgeBase, rules: tuple[SignRule, ...], as_of: date, drugs: bool) -> Events:
+    """The vocabulary lookups (two small queries) and the rows every rule and list reads."""
+    conditions = [*(r.codes for r in rules if r.measure == "condition_episodes"), *condition_codes(kb)]
+    drug_lists = [*(r.codes for r in rules if r.measure != "condition_episodes"), *drug_codes(kb)]
+    vocabulary = Vocabulary(source, [*conditions, *drug_lists, *measurement_codes(kb)])
+    return Events.read(source, vocabulary, as_of, conditions=conditions, drugs=drug_lists if drugs else None)
+
+
+def _run(backend_table: ir.Table | None, columns: tuple[str, ...]) -> pd.DataFrame:
+    if backend_table is None:
+        return pd.DataFrame(columns=list(columns))
+    return backend_table.execute()
+
+
+@contextmanager
+def _steps(show: bool) -> Iterator[Progress | None]:
+    if not show:
+        yield None
+        return
+    with Progress(transient=True) as progress:
+        yield progress
+
+
+def screen(source: Omop, kb: KnowledgeBase, *, as_of: date, progress: bool = False) -> ScreenResult:
+    """Screen every person of ``source`` with the case-finding rules of ``kb`` as of ``as_of``.
+
+    Raises:
+        ValidationError: the source lacks ``person`` or ``condition_occurrence`` or a column the
+            rules read (the field names ``omop.<table>.<column>``).
+    """
+    _check(source)
+    rules, notices, drugs = _usable(sign_rules(kb), source)
+    notices += _vocabulary_notices(source, rules, kb)
+    events = _events(source, kb, rules, as_of, drugs)
+    with _steps(progress) as bar:
+        task = bar.add_task("Screening", total=4) if bar is not None else None
+
+        def advance(what: str) -> None:
+            if bar is not None and task is not None:
+                bar.update(task, advance=1, description=what)
+
+        rows = _run(_signs_met(rules, source, events, as_of), SIGN_COLUMNS)
+        advance("signs")
+        coded = _run(already_coded(events, kb), ("person_id", "first_date", "codes"))
+        advance("already coded")
+        gap = _run(
+            surveillance_gap(source, kb, events),
+            ("person_id", "exposure", "first_date", "codes"),
+        )
+        advance("surveillance gap")
+        screened = int(_persons(source).count().execute())
+        advance("persons")
+    signs = tuple(
+        SignDefinition(r.item.id, r.item.title, r.item.weight, r.item.verified, citation_ids(r.item))
+        for r in rules
+    )
+    threshold = _threshold(kb)
+    units = {rule.item.id: _UNITS[rule.measure] for rule in rules}
+    already = already_coded_frame(coded)
+    return ScreenResult(
+        as_of=as_of,
+        engine=source.engine,
+        source=source.description,
+        kb_version=kb.version,
+        persons_screened=screened,
+        threshold=threshold,
+        signs=signs,
+        ranked=ranked_frame(rows, signs, units, threshold, set(already["person_id"].tolist())),
+        already_coded=already,
+        surveillance_gap=gap_frame(gap),
+        notices=tuple(notices),
+    )

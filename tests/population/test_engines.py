@@ -1,0 +1,35 @@
+"""DuckDB and Spark run the same rule expressions and give identical results on the same data."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd  # type: ignore[import-untyped, unused-ignore]
+import pytest
+
+from immunocare.knowledge import KnowledgeBase
+from immunocare.population import screen
+
+from .conftest import AS_OF, parquet_folder_duckdb, parquet_folder_spark
+
+
+@pytest.mark.parametrize(
+    ("folder", "as_of", "ranked"),
+    [("tiny_folder", AS_OF, 3), ("gibleed_folder", date(2020, 1, 1), 2690)],
+    ids=["tiny-set", "gibleed"],
+)
+def test_duckdb_and_spark_agree_exactly(
+    request: pytest.FixtureRequest, folder: str, as_of: date, ranked: int, spark: Any, kb: KnowledgeBase
+) -> None:
+    files: Path = request.getfixturevalue(folder)
+    on_duckdb = screen(parquet_folder_duckdb(files), kb, as_of=as_of)
+    on_spark = screen(parquet_folder_spark(spark, files), kb, as_of=as_of)
+
+    assert (on_spark.engine, on_duckdb.engine) == ("spark", "duckdb")
+    assert len(on_duckdb.ranked) == ranked  # the comparison is not of two empty frames
+    pd.testing.assert_frame_equal(on_spark.ranked, on_duckdb.ranked)
+    pd.testing.assert_frame_equal(on_spark.already_coded, on_duckdb.already_coded)
+    pd.testing.assert_frame_equal(on_spark.surveillance_gap, on_duckdb.surveillance_gap)
+    assert (on_spark.persons_screened, on_spark.notices) == (on_duckdb.persons_screened, on_duckdb.notices)
