@@ -112,7 +112,8 @@ def score_plot(result: ScreenResult) -> Markup | None:
         return None
     figure, axes = _axes(_MIN_HEIGHT_INCHES + _BAR_INCHES * 2, "Score distribution (persons with any sign)")
     axes.hist(scores, bins="auto", color=_ACCENT)
-    axes.axvline(result.threshold, color=_WARN, linestyle="--", zorder=3, label=f"refer at ≥ {result.threshold:g}")
+    label = f"refer at ≥ {result.threshold:g}"
+    axes.axvline(result.threshold, color=_WARN, linestyle="--", zorder=3, label=label)
     axes.set_xlabel("score")
     axes.set_ylabel("persons")
     axes.legend(frameon=False)

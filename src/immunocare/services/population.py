@@ -30,7 +30,7 @@ import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
 from immunocare.errors import FieldIssue, ImmunocareError, NotFoundError, ValidationError
 from immunocare.knowledge import KnowledgeBase
-from immunocare.population.report import sign_entries
+from immunocare.population.report import render_report, sign_entries
 
 from ._context import Actor, ServiceContext, transaction
 from .authz import Action, Outcome, audit, authorize
@@ -107,6 +107,7 @@ class PopulationRun:
         error: why it failed, for the person who started it.
         result: the screen's result, once done.
         signs_met: per row of ``result.ranked``, the ids of the signs met (for filtering).
+        report: the result's HTML report (:func:`~immunocare.population.report.render_report`).
     """
 
     id: str
@@ -120,6 +121,7 @@ class PopulationRun:
     error: str | None = None
     result: ScreenResult | None = None
     signs_met: pd.Series | None = None
+    report: str | None = None
 
     @property
     def finished(self) -> bool:
@@ -270,10 +272,11 @@ class PopulationScreens:
         try:
             result = self._runner(spec, engine=run.engine, kb=ctx.kb, as_of=run.as_of)
             met = result.ranked["signs"].map(lambda cell: frozenset(e.sign for e in sign_entries(str(cell))))
+            report = render_report(result)
         except Exception as error:  # a failed run is shown and audited, never lost
             self._end(ctx, actor, run, error=_reason(error))
             return
-        self._end(ctx, actor, run, result=result, met=met)
+        self._end(ctx, actor, run, result=result, met=met, report=report)
 
     def _end(
         self,
@@ -283,6 +286,7 @@ class PopulationScreens:
         *,
         result: ScreenResult | None = None,
         met: pd.Series | None = None,
+        report: str | None = None,
         error: str | None = None,
     ) -> None:
         state, outcome = (RunState.FAILED, Outcome.FAILED) if error else (RunState.DONE, Outcome.OK)
@@ -293,10 +297,10 @@ class PopulationScreens:
                 audit(ctx, session, actor, Action.SCREEN_POPULATION, outcome=outcome, detail=detail)
         except Exception:  # an unaudited result is withheld, not shown
             _log.exception("population screen %s: the audit entry could not be written", run.id)
-            state, result, met = RunState.FAILED, None, None
+            state, result, met, report = RunState.FAILED, None, None, None
             error = "the end of the run could not be written to the audit log, so its result is withheld"
         ended = dataclasses.replace(
-            run, state=state, finished_at=ctx.now(), error=error, result=result, signs_met=met
+            run, state=state, finished_at=ctx.now(), error=error, result=result, signs_met=met, report=report
         )
         self._store(ended)
 
