@@ -39,7 +39,7 @@ def test_the_report_is_self_contained_with_three_inline_svg_plots() -> None:
     assert (
         "Score distribution" in html
         and "Persons meeting each sign" in html
-        and "Top 2 persons by score" in html
+        and "Top 2 persons: score by sign" in html
     )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import textwrap
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,11 +41,18 @@ __all__ = ["SignEntry", "persons_per_sign", "render_report", "sign_entries"]
 
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
 """matplotlib's RDF block (creator, format): nothing a reader needs, and it names outside schemas."""
-_ACCENT, _WARN, _MUTED = "#2b6a8a", "#8a5300", "#5d6875"
+_ACCENT, _WARN = "#2b6a8a", "#8a5300"
 _INCH_WIDTH = 7.2
 _BAR_INCHES = 0.32
 _MIN_HEIGHT_INCHES = 2.4
 _HEADER_INCHES = 1.1
+_MAX_SCORE_BARS = 40
+"""Up to this many distinct scores, each gets its own bar; more, and they are binned."""
+_BAR_FILL = 0.75
+_LABEL_WIDTH = 40
+"""Characters per line of a sign's label in the plots."""
+_TOP_BARS = 25
+"""How many of the top persons the third plot shows (the table shows ``top``)."""
 _LIST_ROWS = 20
 """How many rows of the surveillance-gap and already-coded lists the report shows."""
 
@@ -105,13 +113,26 @@ def _axes(height: float, title: str) -> tuple[Figure, Any]:
     return figure, axes
 
 
+def _label(sign: SignDefinition) -> str:
+    """A sign's title for a plot, wrapped, with an unverified weight said so."""
+    return textwrap.fill(sign.title + ("" if sign.verified else " (unverified weight)"), _LABEL_WIDTH)
+
+
 def score_plot(result: ScreenResult) -> Markup | None:
-    """A histogram of the scores of the persons with any sign, with the referral threshold marked."""
+    """How many persons have each score (a histogram when scores take many values), threshold marked."""
     scores = result.ranked["score"].astype(float)
     if scores.empty:
         return None
     figure, axes = _axes(_MIN_HEIGHT_INCHES + _BAR_INCHES * 2, "Score distribution (persons with any sign)")
-    axes.hist(scores, bins="auto", color=_ACCENT)
+    tally = scores.value_counts().sort_index()
+    if len(tally) > _MAX_SCORE_BARS:
+        axes.hist(scores, bins="auto", color=_ACCENT)
+    else:
+        steps = tally.index.to_series().diff().dropna()
+        width = _BAR_FILL * (float(steps.min()) if len(steps) else 1.0)
+        bars = axes.bar(tally.index, tally.to_numpy(), width=width, color=_ACCENT)
+        axes.bar_label(bars, padding=2, fontsize=8)
+        axes.set_xticks(tally.index)
     label = f"refer at ≥ {result.threshold:g}"
     axes.axvline(result.threshold, color=_WARN, linestyle="--", zorder=3, label=label)
     axes.set_xlabel("score")
@@ -125,9 +146,10 @@ def sign_plot(result: ScreenResult, counts: Counter[str]) -> Markup | None:
     if not counts:
         return None
     signs = [s for s in result.signs if counts[s.id]]
-    labels = [s.title + ("" if s.verified else " (unverified weight)") for s in signs]
+    labels = [_label(s) for s in signs]
     values = [counts[s.id] for s in signs]
-    height = max(_MIN_HEIGHT_INCHES, _HEADER_INCHES + _BAR_INCHES * len(signs))
+    lines = sum(1 + label.count("\n") for label in labels)
+    height = max(_MIN_HEIGHT_INCHES, _HEADER_INCHES + _BAR_INCHES * lines)
     figure, axes = _axes(height, "Persons meeting each sign")
     bars = axes.barh(labels, values, color=[_ACCENT if s.verified else _WARN for s in signs])
     axes.bar_label(bars, padding=3, fontsize=8)
@@ -137,19 +159,28 @@ def sign_plot(result: ScreenResult, counts: Counter[str]) -> Markup | None:
 
 
 def top_plot(result: ScreenResult, top: pd.DataFrame) -> Markup | None:
-    """The top persons' scores as bars (by pseudonymous id), coloured by whether they are to refer."""
-    if top.empty:
+    """The top persons' scores (by pseudonymous id), each bar split into the weights of the signs met."""
+    shown = top.head(_TOP_BARS)
+    if shown.empty:
         return None
-    height = max(_MIN_HEIGHT_INCHES, _HEADER_INCHES + _BAR_INCHES * len(top) / 2)
-    figure, axes = _axes(height, f"Top {len(top)} persons by score")
-    labels = [str(person) for person in top["person_id"]]
-    colors = [_WARN if refer else _MUTED for refer in top["to_refer"]]
-    axes.barh(labels, top["score"].astype(float), color=colors)
+    weights = {s.id: s.weight for s in result.signs}
+    met = [{e.sign for e in sign_entries(str(cell))} for cell in shown["signs"]]
+    signs = [s for s in result.signs if any(s.id in person for person in met)]
+    height = max(_MIN_HEIGHT_INCHES, _HEADER_INCHES + _BAR_INCHES * len(shown) / 2)
+    figure, axes = _axes(height, f"Top {len(shown)} persons: score by sign")
+    labels = [str(person) for person in shown["person_id"]]
+    left = [0.0] * len(shown)
+    palette = matplotlib.colormaps["tab20"]
+    for index, sign in enumerate(signs):
+        widths = [weights[sign.id] if sign.id in person else 0.0 for person in met]
+        axes.barh(labels, widths, left=left, color=palette(index % palette.N), label=_label(sign))
+        left = [a + b for a, b in zip(left, widths, strict=True)]
     axes.axvline(result.threshold, color=_WARN, linestyle="--", linewidth=1)
     axes.invert_yaxis()
     axes.tick_params(axis="y", labelsize=7)
-    axes.set_xlabel("score")
+    axes.set_xlabel("score (sum of the weights of the signs met)")
     axes.set_ylabel("person_id")
+    figure.legend(loc="outside lower center", frameon=False, fontsize=7, ncols=2)
     return _svg(figure)
 
 
