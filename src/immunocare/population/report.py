@@ -211,7 +211,7 @@ def render_report(result: ScreenResult, *, top: int = 50) -> str:
     """
     counts = persons_per_sign(result.ranked)
     head = result.ranked.head(top)
-    to_refer = int(result.ranked["to_refer"].sum()) if not result.ranked.empty else 0
+    to_refer = int(result.ranked["to_refer"].sum())
     top_rows = [{**row, "entries": sign_entries(str(row["signs"]))} for row in _rows(head, top)]
     return _template().render(
         result=result,

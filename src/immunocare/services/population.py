@@ -176,10 +176,8 @@ def ranked_page(
     if issues:
         raise ValidationError(issues)
     frame = ranked[run.signs_met.map(lambda met: sign in met)] if sign else ranked
-    order = frame.assign(_rank=range(len(frame))).sort_values(
-        [sort, "_rank"], ascending=[not descending, True], kind="stable"
-    )
-    found = frame_page(order.drop(columns="_rank"), page=page, size=size)
+    order = frame.sort_values(sort, ascending=not descending, kind="stable")  # ties keep their rank
+    found = frame_page(order, page=page, size=size)
     rows = [{**row, "entries": sign_entries(str(row["signs"]))} for row in found.rows]
     return dataclasses.replace(found, rows=rows)
 
@@ -188,7 +186,7 @@ def _counts(result: ScreenResult) -> str:
     ranked = result.ranked
     return (
         f"{result.persons_screened} persons screened, {len(ranked)} with signs, "
-        f"{int(ranked['to_refer'].sum()) if len(ranked) else 0} to refer, "
+        f"{int(ranked['to_refer'].sum())} to refer, "
         f"{len(result.already_coded)} already coded, {len(result.surveillance_gap)} in the surveillance gap"
     )
 
