@@ -58,7 +58,7 @@ ENGINES: tuple[Engine, ...] = get_args(Engine)
 SORTS = ("score", "n_signs", "person_id")
 """The ranked list's columns a page may sort by."""
 PAGE_SIZE = 50
-_KEEP = 10
+_KEEP = 5
 """How many finished runs stay in memory (the oldest are dropped first)."""
 _log = logging.getLogger(__name__)
 
