@@ -7,7 +7,7 @@ import re
 from html.parser import HTMLParser
 
 from immunocare.population.report import persons_per_sign, render_report
-from tests.population.builders import make_result, person
+from tests.population.builders import SIGNS, SignDefinition, make_result, person
 
 
 class _Collector(HTMLParser):
@@ -55,7 +55,8 @@ def test_the_report_carries_the_stamp_and_the_notices() -> None:
 
 
 def test_unverified_weights_are_shown_as_unverified() -> None:
-    html = render_report(make_result())
+    twin = SignDefinition("deep_abscess_child", "Deep-seated abscess", 3.0, False, ())
+    html = render_report(make_result(signs=(*SIGNS, twin)))  # two lists' signs share a title
 
     assert (
         "Unverified weights (could not be checked against a source that was read): Deep-seated abscess."

@@ -199,7 +199,8 @@ def _rows(frame: pd.DataFrame, limit: int) -> list[dict[str, Any]]:
 
 
 def _unverified(signs: Iterable[SignDefinition]) -> list[str]:
-    return [s.title for s in signs if not s.verified]
+    """The titles of the signs with an unverified weight, each once (lists for two ages share titles)."""
+    return list(dict.fromkeys(s.title for s in signs if not s.verified))
 
 
 def render_report(result: ScreenResult, *, top: int = 50) -> str:
