@@ -23,6 +23,7 @@ from immunocare.api import api_routers, problem_response, request_validation_iss
 from immunocare.config import Settings
 from immunocare.errors import AuthenticationError, ImmunocareError, ValidationError
 from immunocare.services import ServiceContext, build_context
+from immunocare.services.population import PopulationScreens, ScreenRunner, run_screen
 from immunocare.web import STATIC_DIR, render, web_routers
 from immunocare.web._session import page_session
 
@@ -106,9 +107,15 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_request_error)
 
 
-def create_app(settings: Settings, *, ctx: ServiceContext | None = None) -> FastAPI:
-    """The immunocare web application (pages, JSON API, OpenAPI at /docs)."""
+def create_app(
+    settings: Settings, *, ctx: ServiceContext | None = None, screen_runner: ScreenRunner | None = None
+) -> FastAPI:
+    """The immunocare web application (pages, JSON API, OpenAPI at /docs).
+
+    ``screen_runner`` runs the Population page's screens (default: the OMOP sources through Ibis).
+    """
     context = ctx or build_context(settings)
+    screens = PopulationScreens(screen_runner or run_screen)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -118,6 +125,7 @@ def create_app(settings: Settings, *, ctx: ServiceContext | None = None) -> Fast
         gc.collect()
         gc.freeze()
         yield
+        screens.close()
 
     app = FastAPI(
         title="immunocare",
@@ -127,6 +135,7 @@ def create_app(settings: Settings, *, ctx: ServiceContext | None = None) -> Fast
         lifespan=lifespan,
     )
     app.state.ctx = context
+    app.state.population = screens
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

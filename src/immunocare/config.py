@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     )
     argon2_time_cost: int = Field(3, ge=1, description="argon2id iterations for password hashes.")
     argon2_memory_kib: int = Field(65536, ge=64, description="argon2id memory for password hashes, KiB.")
+    population_sources: dict[str, str] = Field(
+        {},
+        description="OMOP CDM sources the Population page may screen, as JSON: name → source spec "
+        '(`{"warehouse": "postgresql://reader@db/omop?schema=cdm", "eunomia": "/data/GiBleed.duckdb"}`); '
+        "the page shows only the names.",
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Self:
@@ -64,6 +70,11 @@ class Settings(BaseSettings):
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigurationError(f"unknown time zone {self.timezone!r}") from None
+        for name, spec in self.population_sources.items():
+            if not name.strip() or not spec.strip():
+                raise ConfigurationError(
+                    f"IMMUNOCARE_POPULATION_SOURCES: source {name!r} needs a name and a spec"
+                )
         if self.environment is Environment.PRODUCTION and (
             self.secret_key == DEV_SECRET or len(self.secret_key) < 32
         ):

@@ -6,10 +6,13 @@
   already coded with an immunodeficiency (listed apart, not ranked) and the surveillance gap.
 - :func:`~immunocare.population.screen.write_result`: the result as Parquet or CSV files.
 - :mod:`~immunocare.population.rules`: the rules as Ibis expressions, one definition for every engine.
+- :func:`~immunocare.population.report.render_report`: a finished screen as one self-contained
+  HTML report (inline SVG plots, no external resource, pseudonymous person ids only).
 
 Person ids are the source's own (pseudonymous); no name is read or written.
 """
 
+from .report import render_report
 from .screen import ScreenResult, SignDefinition, screen, write_result
 
-__all__ = ["ScreenResult", "SignDefinition", "screen", "write_result"]
+__all__ = ["ScreenResult", "SignDefinition", "render_report", "screen", "write_result"]

@@ -13,6 +13,8 @@ appends the audit entry, and converts between the input/output schemas
 - accounts: :func:`create_user`, :func:`list_users`, :func:`login`, :func:`logout`,
   :func:`session_actor`, :func:`create_api_token`, :func:`token_actor`.
 - audit: :func:`list_audit_entries`.
+- population screens (:mod:`~immunocare.services.population`): :class:`PopulationScreens` runs a
+  case-finding screen of a configured OMOP source in the background, authorized and audited.
 """
 
 from ._context import Actor, Clock, FixedClock, ServiceContext, SystemClock, build_context, transaction

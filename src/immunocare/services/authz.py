@@ -12,8 +12,13 @@ physician   list, create, read and change every patient and every kind of item; 
 nurse       list, create, read and change patients and items, except diagnoses and genetic
             findings (read only)
 patient     read and export their own record; add infusions and infections to it (home diary)
-researcher  no identifiable patient data
+researcher  no identifiable patient data; may run population screens (pseudonymous OMOP person
+            ids, no names), as physicians and admins may
 ==========  ===========================================================================
+
+A population screen (``screen_population``) reads a configured OMOP database, not the records of
+this center, and shows persons by pseudonymous id only: physicians and researchers may run and
+browse one (and admins); nurses and patients may not.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ class Action(StrEnum):
     LOGOUT = "logout"
     MANAGE_USERS = "manage_users"
     READ_AUDIT = "read_audit"
+    SCREEN_POPULATION = "screen_population"
 
 
 class Outcome(StrEnum):
@@ -60,12 +66,15 @@ _CLINICAL = frozenset({Role.ADMIN, Role.PHYSICIAN, Role.NURSE})
 _NURSE_READ_ONLY = frozenset({ItemKind.DIAGNOSES, ItemKind.GENETIC_FINDINGS})
 _PATIENT_DIARY = frozenset({ItemKind.INFUSIONS, ItemKind.INFECTIONS})
 _WRITES = frozenset({Action.CREATE, Action.UPDATE, Action.DELETE})
+_POPULATION = frozenset({Role.ADMIN, Role.PHYSICIAN, Role.RESEARCHER})
 
 
 def _allowed(actor: Actor, action: Action, patient_id: int | None, kind: ItemKind | None) -> bool:
     role = actor.role
     if role is Role.ADMIN:
         return True
+    if action is Action.SCREEN_POPULATION:
+        return role in _POPULATION
     if action in (Action.MANAGE_USERS, Action.READ_AUDIT) or role is Role.RESEARCHER:
         return False
     if role is Role.PATIENT:

@@ -8,7 +8,7 @@ from importlib.resources import files
 
 from fastapi import APIRouter
 
-from . import assessments, auth, browse, care_plan_view, differential_view, patients
+from . import assessments, auth, browse, care_plan_view, differential_view, patients, population_view
 from ._render import render, templates
 
 __all__ = ["STATIC_DIR", "render", "templates", "web_routers"]
@@ -25,4 +25,5 @@ def web_routers() -> list[APIRouter]:
         browse.router,
         differential_view.router,
         care_plan_view.router,
+        population_view.router,
     ]
