@@ -1,0 +1,1 @@
+"""Population case-finding over OMOP CDM data (sources, synthetic populations, screens)."""
