@@ -39,6 +39,10 @@ class _Result:
     def fetchall(self) -> list[tuple[Any, ...]]:
         return self._relation.fetchall() if self._relation is not None else []
 
+    def fetchone(self) -> tuple[Any, ...] | None:
+        rows = self._relation.limit(1).fetchall() if self._relation is not None else []
+        return rows[0] if rows else None
+
     def close(self) -> None:
         """Nothing to release: the relation holds no pending result."""
 
