@@ -30,6 +30,14 @@ __all__ = ["LOCAL_CONCEPTS_FROM", "Code", "Vocabulary"]
 LOCAL_CONCEPTS_FROM = 2_000_000_001
 """The first local concept id; OMOP leaves ids above 2,000,000,000 to sites."""
 
+_CLASSES = {
+    "SNOMED": "Clinical Finding",
+    "ICD10CM": "ICD10 code",
+    "RxNorm": "Ingredient",
+    "ATC": "ATC 5th",
+    "LOINC": "Lab Test",
+}
+
 
 @dataclass(frozen=True)
 class Code:
@@ -54,8 +62,11 @@ class Vocabulary:
     rows: list[dict[str, object]] = field(default_factory=list)
     _ids: dict[tuple[str, str], int] = field(default_factory=dict)
 
-    def concept(self, vocabulary: str, code: str, name: str, domain: str, *, standard: bool) -> int:
-        """The local concept id of ``vocabulary`` ``code``, added on first use."""
+    def concept(self, vocabulary: str, code: str, name: str, domain: str, *, standard: str | None) -> int:
+        """The local concept id of ``vocabulary`` ``code``, added on first use.
+
+        ``standard`` is OMOP's flag: ``S`` standard, ``C`` classification (ATC), ``None`` source only.
+        """
         key = (vocabulary, code)
         if key not in self._ids:
             self._ids[key] = LOCAL_CONCEPTS_FROM + len(self.rows)
@@ -65,8 +76,8 @@ class Vocabulary:
                     "concept_name": name,
                     "domain_id": domain,
                     "vocabulary_id": vocabulary,
-                    "concept_class_id": "Clinical Finding" if domain == "Condition" else domain,
-                    "standard_concept": "S" if standard else None,
+                    "concept_class_id": _CLASSES[vocabulary],
+                    "standard_concept": standard,
                     "concept_code": code,
                 }
             )
@@ -86,10 +97,10 @@ class Vocabulary:
         snomed = next(((i.snomed[0], i.title) for i in items if i.snomed), None)
         if icd is None and snomed is None:
             raise _missing(f"infection codes for site {site.value} ({pathogen}, abscess={abscess})")
-        standard = self.concept("SNOMED", *snomed, "Condition", standard=True) if snomed else 0
+        standard = self.concept("SNOMED", *snomed, "Condition", standard="S") if snomed else 0
         if icd is None:
             return Code(standard, standard, snomed[0] if snomed else "")
-        source = self.concept("ICD10CM", *icd, "Condition", standard=False)
+        source = self.concept("ICD10CM", *icd, "Condition", standard=None)
         return Code(standard, source, icd[0])
 
     def diagnosis(self, diagnosis: str) -> Code:
@@ -97,7 +108,7 @@ class Vocabulary:
         item = _first(
             self.kb.of(DiagnosisCodes), lambda i: i.diagnosis == diagnosis, f"diagnosis {diagnosis}"
         )
-        source = self.concept("ICD10CM", item.icd10_prefixes[0], item.title, "Condition", standard=False)
+        source = self.concept("ICD10CM", item.icd10_prefixes[0], item.title, "Condition", standard=None)
         return Code(0, source, item.icd10_prefixes[0])
 
     def antibiotic(self, name: str) -> Code:
@@ -108,26 +119,26 @@ class Vocabulary:
         rxnorm = item.rxnorm[item.names.index(name)] if len(item.rxnorm) == len(item.names) else None
         if rxnorm is None:
             raise _missing(f"the RxNorm ingredient of {name}")
-        concept = self.concept("RxNorm", rxnorm, name, "Drug", standard=True)
+        concept = self.concept("RxNorm", rxnorm, name, "Drug", standard="S")
         return Code(concept, concept, name)
 
     def drug_of_class(self, class_id: str, name: str) -> Code:
         """A drug of a KB drug class (``sid_anti_cd20``, ``rituximab``), ATC coded."""
         item = _first(self.kb.of(DrugClass), lambda i: i.id == class_id, f"drug class {class_id}")
         member = _first(item.members, lambda m: m.name == name, f"{name} in {class_id}")
-        concept = self.concept("ATC", member.atc[0], name, "Drug", standard=False)
+        concept = self.concept("ATC", member.atc[0], name, "Drug", standard="C")
         return Code(concept, concept, name)
 
     def analyte(self, analyte_id: str) -> Code:
         """A laboratory analyte by KB id (``igg``) and its first LOINC code."""
         item = _first(self.kb.of(Analyte), lambda i: i.id == analyte_id, f"analyte {analyte_id}")
-        concept = self.concept("LOINC", item.loinc[0], item.title, "Measurement", standard=True)
+        concept = self.concept("LOINC", item.loinc[0], item.title, "Measurement", standard="S")
         return Code(concept, concept, item.loinc[0])
 
     def tables(self) -> dict[str, pa.Table]:
-        """``concept`` and ``concept_ancestor`` (each standard concept is its own ancestor)."""
+        """``concept`` and ``concept_ancestor`` (each standard or ATC concept its own ancestor)."""
         concept = pa.Table.from_pylist(self.rows)
-        standard = [row["concept_id"] for row in self.rows if row["standard_concept"] == "S"]
+        standard = [row["concept_id"] for row in self.rows if row["standard_concept"] is not None]
         ancestor = pa.table(
             {
                 "ancestor_concept_id": pa.array(standard, pa.int64()),
