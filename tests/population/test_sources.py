@@ -118,12 +118,24 @@ def test_parquet_folder_matches_the_duckdb_file(parquet_folder: Path) -> None:
 
 
 @pytest.mark.filterwarnings(SPARK_SOCKETS)
-def test_spark_reads_the_parquet_folder_like_duckdb(parquet_folder: Path, spark: SparkSession) -> None:
-    source = open_source(str(parquet_folder), engine="spark", spark=spark)
+def test_spark_reads_the_parquet_folder_and_catalog_tables_like_duckdb(
+    parquet_folder: Path, spark: SparkSession, tmp_path: Path
+) -> None:
+    files = open_source(str(parquet_folder), engine="spark", spark=spark)
+    spark.sql(f"CREATE DATABASE omop_catalog_test LOCATION '{tmp_path / 'catalog'}'")
+    for entry in parquet_folder.iterdir():
+        table = entry.name.removesuffix(".parquet").lower()
+        spark.sql(f"CREATE TABLE omop_catalog_test.{table} USING parquet LOCATION '{entry}'")
+    catalog = open_source("spark:omop_catalog_test", spark=spark)
 
-    assert (source.engine, source.cdm_version) == ("spark", "5.3")
-    assert source.table("drug_exposure").schema()["drug_exposure_start_date"].is_date()
-    assert _counts(source) == _counts(open_source(str(parquet_folder)))
+    assert (files.engine, files.cdm_version) == ("spark", "5.3")
+    assert files.table("drug_exposure").schema()["drug_exposure_start_date"].is_date()
+    assert (catalog.engine, catalog.description) == ("spark", "Spark database omop_catalog_test")
+    expected = _counts(open_source(str(parquet_folder)))
+    assert _counts(files) == expected
+    assert _counts(catalog) == expected
+    with pytest.raises(SourceError, match="the Spark catalog has no database 'nowhere'"):
+        open_source("spark:nowhere", spark=spark)
 
 
 def test_postgresql_schema_is_queried_on_the_server(
