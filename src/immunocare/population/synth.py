@@ -83,7 +83,7 @@ class SynthRates:
     infections_per_year: Mapping[str, tuple[float, ...]] = field(
         default_factory=lambda: _frozen(
             {
-                "uri": (5.5, 3.2, 2.8, 2.3),
+                "uri": (5.5, 3.2, 2.8, 2.4),
                 "ear": (0.9, 0.25, 0.03, 0.02),
                 "sinus": (0.05, 0.12, 0.14, 0.1),
                 "pneumonia": (0.03, 0.01, 0.01, 0.03),
