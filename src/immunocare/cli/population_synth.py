@@ -41,7 +41,7 @@ def synth(
         raise typer.BadParameter(f"{as_of!r} is not a date (YYYY-MM-DD)", param_hint="--as-of") from None
     with errors():
         kb = load_knowledge_base(state(ctx).settings.knowledge_overlay_dir)
-        summary = synthesize(persons, out, seed=seed, as_of=day, kb=kb)
+        summary = synthesize(persons, out, seed=seed, as_of=day, kb=kb, progress=True)
     table = Table("table", "rows")
     for name, rows in summary.rows.items():
         table.add_row(name, f"{rows:,}")

@@ -27,6 +27,7 @@ from typing import TypeVar
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from rich.progress import track
 
 from immunocare.domain import InfectionSite, PathogenClass
 from immunocare.errors import ValidationError
@@ -267,6 +268,7 @@ def synthesize(
     as_of: date,
     rates: SynthRates | None = None,
     kb: KnowledgeBase | None = None,
+    progress: bool = False,
 ) -> SynthSummary:
     """Write a synthetic OMOP CDM 5.4 population of ``persons`` persons as Parquet into ``out``.
 
@@ -277,6 +279,7 @@ def synthesize(
         as_of: the last day of every record.
         rates: the simulation parameters (defaults: :class:`SynthRates`).
         kb: the knowledge base whose codes are used (default: the built-in one).
+        progress: show a progress bar over the chunks while they are written.
 
     Raises:
         ValidationError: too few persons to plant every profile.
@@ -293,7 +296,8 @@ def synthesize(
     writer = _Writer(out)
     anchor = np.datetime64(as_of, "D")
     try:
-        for first in range(1, persons + 1, rates.chunk_persons):
+        chunks = range(1, persons + 1, rates.chunk_persons)
+        for first in track(chunks, description="Synthesizing", disable=not progress, transient=True):
             ids = np.arange(first, min(first + rates.chunk_persons, persons + 1), dtype=np.int64)
             planted_here = [pid for pid in ids.tolist() if pid in profile_of]
             background = ids[~np.isin(ids, planted_here)]
