@@ -21,6 +21,7 @@ from .differential import differential_command
 from .immunoglobulin import ig_app
 from .kb import kb_app
 from .population import screen_command
+from .population_synth import population_app
 from .records import audit, record_app
 from .users import users_app
 
@@ -39,6 +40,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(record_app, name="record")
 app.add_typer(kb_app, name="kb")
 app.add_typer(ig_app, name="ig")
+app.add_typer(population_app, name="population")
 app.command("audit")(audit)
 app.command("assess")(assess_command)
 app.command("differential")(differential_command)

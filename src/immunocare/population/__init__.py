@@ -1,5 +1,8 @@
 """Population case-finding over OMOP CDM data (Ibis: DuckDB in process, Apache Spark at scale).
 
+- :func:`~immunocare.population.sources.open_source`: an OMOP CDM source (DuckDB file, Parquet or
+  CSV folder, PostgreSQL schema, Spark catalog), checked for the tables, columns and CDM version.
+- :func:`~immunocare.population.synth.synthesize`: a synthetic OMOP population with planted cases.
 - :func:`~immunocare.population.screen.screen`: every case-finding rule of the knowledge base over
   one OMOP source, as a :class:`~immunocare.population.screen.ScreenResult`: the ranked persons
   (``person_id, score, n_signs, to_refer, signs`` as JSON, ``reasons`` as text), the persons

@@ -1,0 +1,276 @@
+"""Speed and recall of population case-finding on a synthetic OMOP population, with ratios.
+
+Run from the repository root: ``.venv/bin/python bench/population.py [--persons 100000]``.
+
+One run synthesizes N persons (immunocare.population.synth: Parquet, planted cases listed in
+planted.csv), then times in the same process:
+
+(a) the floor: bare DuckDB scanning and counting the columns a screen reads;
+(b) the baseline: a straightforward pandas implementation of one sign (≥N ear infections within a
+    rolling window, N and the window read from the knowledge base's jmf_children_1 criterion);
+(c) the immunocare screen on DuckDB (immunocare.population.screen.screen), with recall of the
+    planted cases;
+(d) the same screen on Spark (local[*]) over a smaller population (--spark-persons).
+
+It prints seconds, persons per second, the ratios (c)/(a) and (b)/(c), and the peak resident
+memory of each step (this process, plus the Spark JVM for (d)), sampled every 20 ms. No assertion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from immunocare.domain import InfectionSite
+from immunocare.knowledge import KnowledgeBase, load_knowledge_base
+from immunocare.knowledge.topics.coded_conditions import InfectionCodes
+from immunocare.population._synth_profiles import PROFILES
+from immunocare.population.sources import open_source
+from immunocare.population.synth import synthesize
+
+COLUMNS = {
+    "condition_occurrence": (
+        "person_id",
+        "condition_concept_id",
+        "condition_start_date",
+        "condition_source_value",
+    ),
+    "drug_exposure": (
+        "person_id",
+        "drug_concept_id",
+        "drug_exposure_start_date",
+        "days_supply",
+        "route_concept_id",
+    ),
+    "person": ("person_id", "year_of_birth"),
+    "measurement": ("person_id", "measurement_concept_id", "measurement_date"),
+}
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+@dataclass
+class Step:
+    seconds: float = 0.0
+    peak_mib: float = 0.0
+
+
+@contextmanager
+def measured(extra_pids: Callable[[], list[int]] = list) -> Iterator[Step]:
+    """Wall time and peak RSS (this process + extra_pids) while the block runs."""
+    step, done = Step(), threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            total = _rss_kib(os.getpid()) + sum(_rss_kib(p) for p in extra_pids())
+            step.peak_mib = max(step.peak_mib, total / 1024)
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started = time.perf_counter()
+    try:
+        yield step
+    finally:
+        step.seconds = time.perf_counter() - started
+        done.set()
+        sampler.join()
+
+
+def floor(folder: Path) -> int:
+    """Bare DuckDB: scan the screen's columns of every table it reads and count the rows.
+
+    The values are hashed so that every one is read (a bare ``count(column)`` is answered from the
+    Parquet statistics without reading the data).
+    """
+    con = duckdb.connect()
+    total = 0
+    for table, columns in COLUMNS.items():
+        query = (
+            f"SELECT count(*), sum(hash({', '.join(columns)})) FROM read_parquet('{folder / table}.parquet')"
+        )
+        total += int(con.sql(query).fetchall()[0][0])
+    con.close()
+    return total
+
+
+def ear_codes(kb: KnowledgeBase) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    ear = [item for item in kb.of(InfectionCodes) if item.site is InfectionSite.EAR]
+    return tuple(c for i in ear for c in i.icd10cm), tuple(c for i in ear for c in i.snomed)
+
+
+def pandas_otitis(folder: Path, kb: KnowledgeBase) -> int:
+    """The straightforward way: read the rows, keep the ear codes, roll a window per person."""
+    criterion: Any = kb.get("jmf_children_1").criterion
+    window = f"{criterion.window.span_in_days()[1]}D"
+    icd, _ = ear_codes(kb)
+    frame = pd.read_parquet(
+        folder / "condition_occurrence.parquet",
+        columns=["person_id", "condition_start_date", "condition_source_value"],
+    )
+    ears = frame[frame["condition_source_value"].str.replace(".", "", regex=False).str.startswith(icd)]
+    ears = ears.assign(day=pd.to_datetime(ears["condition_start_date"])).drop_duplicates(["person_id", "day"])
+
+    def most_in_window(days: pd.Series) -> int:
+        counted = pd.Series(1, index=days.sort_values()).rolling(window).sum()
+        return int(counted.max())
+
+    best = ears.groupby("person_id")["day"].apply(most_in_window)
+    return int((best >= criterion.at_least).sum())
+
+
+def planted(folder: Path) -> dict[int, str]:
+    with (folder / "planted.csv").open(encoding="utf-8") as handle:
+        return {int(r["person_id"]): r["profile"] for r in csv.DictReader(handle)}
+
+
+def recall(result: Any, folder: Path) -> list[str]:
+    """One line per profile: how many planted persons landed where the profile expects."""
+    expect = {p.name: p.expect for p in PROFILES}
+    listed = {
+        "to_refer": set(result.ranked.loc[result.ranked["to_refer"], "person_id"]),
+        "surveillance_gap": set(result.surveillance_gap["person_id"]),
+        "already_coded": set(result.already_coded["person_id"]),
+    }
+    by_profile: dict[str, list[int]] = {}
+    for pid, profile in planted(folder).items():
+        by_profile.setdefault(profile, []).append(pid)
+    lines = []
+    for profile, pids in sorted(by_profile.items()):
+        where = expect[profile]
+        if where == "control":
+            wrong = sum(p in listed["surveillance_gap"] for p in pids)
+            lines.append(f"  {profile:<44} control: {wrong}/{len(pids)} wrongly in the surveillance gap")
+        else:
+            found = sum(p in listed[where] for p in pids)
+            lines.append(f"  {profile:<44} {where}: recall {found}/{len(pids)} = {found / len(pids):.0%}")
+    return lines
+
+
+def load_screen() -> Callable[..., Any] | None:
+    try:
+        from immunocare.population.screen import screen  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    found: Callable[..., Any] = screen
+    return found
+
+
+def spark_run(folder: Path, kb: KnowledgeBase, as_of: date, screen: Callable[..., Any] | None) -> None:
+    from pyspark.sql import SparkSession
+
+    spark = (
+        SparkSession.builder.master("local[*]")
+        .appName("immunocare-bench")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.driver.memory", "4g")
+        .getOrCreate()
+    )
+    gateway = spark.sparkContext._gateway
+    jvm_pid = [gateway.proc.pid] if gateway is not None and getattr(gateway, "proc", None) else []
+    try:
+        source = open_source(str(folder), engine="spark", spark=spark)
+        with measured(lambda: jvm_pid) as counted:
+            rows = sum(int(source.table(t).count().to_pyarrow().as_py()) for t in COLUMNS)
+        print(
+            f"(d) Spark scan-and-count:   {counted.seconds:8.2f} s  ({rows:,} rows; "
+            f"peak {counted.peak_mib:,.0f} MiB with the JVM)"
+        )
+        if screen is None:
+            print("(d) Spark screen:           skipped: immunocare.population.screen is not there yet")
+            return
+        with measured(lambda: jvm_pid) as step:
+            result = screen(source, kb, as_of=as_of)
+        persons = result.persons_screened
+        print(
+            f"(d) Spark screen:           {step.seconds:8.2f} s  ({persons / step.seconds:,.0f} persons/s; "
+            f"{step.seconds / counted.seconds:.1f}x its scan; peak {step.peak_mib:,.0f} MiB with the JVM)"
+        )
+    finally:
+        spark.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, default=1_000_000, help="Persons for the DuckDB steps.")
+    parser.add_argument("--spark-persons", type=int, default=None, help="Persons for Spark (default N/10).")
+    parser.add_argument("--no-spark", action="store_true", help="Skip step (d).")
+    parser.add_argument("--as-of", default="2026-11-30", help="The day the records end and the screen runs.")
+    parser.add_argument(
+        "--work", type=Path, default=None, help="Folder for the data (default: a temporary one)."
+    )
+    args = parser.parse_args()
+    as_of = date.fromisoformat(args.as_of)
+    work = args.work or Path(tempfile.mkdtemp(prefix="immunocare-bench-"))
+    kb = load_knowledge_base()
+    try:
+        folder = work / f"omop-{args.persons}"
+        with measured() as made:
+            summary = synthesize(args.persons, folder, seed=1, as_of=as_of, kb=kb)
+        rows = summary.rows
+        print(
+            f"synthetic population: {args.persons:,} persons, {rows['condition_occurrence']:,} conditions, "
+            f"{rows['drug_exposure']:,} drug exposures in {made.seconds:.1f} s "
+            f"(peak {made.peak_mib:,.0f} MiB)"
+        )
+        with measured() as a:
+            floor(folder)
+        print(f"(a) floor, DuckDB scan:     {a.seconds:8.2f} s  (peak {a.peak_mib:,.0f} MiB)")
+        with measured() as b:
+            met = pandas_otitis(folder, kb)
+        print(
+            f"(b) pandas otitis sign:     {b.seconds:8.2f} s  ({met:,} persons met; "
+            f"peak {b.peak_mib:,.0f} MiB)"
+        )
+        screen = load_screen()
+        if screen is None:
+            print("(c) immunocare screen:      skipped: immunocare.population.screen is not there yet")
+            print(f"    ratio pandas / floor:   {b.seconds / a.seconds:8.1f} x")
+        else:
+            source = open_source(str(folder))
+            with measured() as c:
+                result = screen(source, kb, as_of=as_of)
+            print(
+                f"(c) immunocare screen:      {c.seconds:8.2f} s  "
+                f"({result.persons_screened / c.seconds:,.0f} persons/s; peak {c.peak_mib:,.0f} MiB)"
+            )
+            print(f"    ratio screen / floor:   {c.seconds / a.seconds:8.1f} x   (target ≤ 2)")
+            print(f"    ratio pandas / screen:  {b.seconds / c.seconds:8.1f} x   (target ≥ 10, for one sign)")
+            print("recall of the planted cases (DuckDB):")
+            print("\n".join(recall(result, folder)))
+        if not args.no_spark:
+            spark_persons = args.spark_persons or max(args.persons // 10, 1_000)
+            spark_folder = work / f"omop-{spark_persons}"
+            synthesize(spark_persons, spark_folder, seed=1, as_of=as_of, kb=kb)
+            print(f"Spark population: {spark_persons:,} persons")
+            spark_run(spark_folder, kb, as_of, screen)
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Ibis's DuckDB backend on DuckDB 2: a connection wrapper that runs every statement to completion.
+
+Ibis 12 was written for DuckDB 1: it calls ``fetch_arrow_table`` and ``fetch_record_batch`` on the
+connection (removed in DuckDB 2) and leaves results of ``execute`` unread (DuckDB 2 refuses further
+work on a connection with an unfinished result). :func:`connect_duckdb` gives an Ibis DuckDB
+backend whose raw connection sends each statement through ``sql`` instead: statements without a
+result run at once, queries come back as relations that are read in full or as a stream of
+record batches, so nothing is left pending and nothing deprecated is called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+import pyarrow as pa
+from ibis.backends.duckdb import Backend
+
+__all__ = ["connect_duckdb"]
+
+
+class _Result:
+    """What Ibis reads from ``execute``: a DuckDB relation, or nothing for a statement."""
+
+    def __init__(self, relation: duckdb.DuckDBPyRelation | None) -> None:
+        self._relation = relation
+
+    def fetch_arrow_table(self) -> pa.Table:
+        return self._relation.to_arrow_table() if self._relation is not None else pa.table({})
+
+    def fetch_record_batch(self, rows_per_batch: int = 1_000_000) -> pa.RecordBatchReader:
+        if self._relation is None:
+            return pa.RecordBatchReader.from_batches(pa.schema([]), [])
+        return self._relation.to_arrow_reader(rows_per_batch)
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self._relation.fetchall() if self._relation is not None else []
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        rows = self._relation.limit(1).fetchall() if self._relation is not None else []
+        return rows[0] if rows else None
+
+    def close(self) -> None:
+        """Nothing to release: the relation holds no pending result."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._relation, name)
+
+
+class _Connection:
+    """A DuckDB connection whose ``execute`` leaves no pending result (see the module docstring)."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+        self._connection = connection
+
+    def execute(self, query: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None) -> _Result:
+        return _Result(self._connection.sql(query, params=parameters))
+
+    def sql(self, query: str, **kwargs: Any) -> _Result:
+        return _Result(self._connection.sql(query, **kwargs))
+
+    def cursor(self) -> _Connection:
+        return _Connection(self._connection.cursor())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+
+def connect_duckdb(path: Path | None = None, *, read_only: bool = False) -> Backend:
+    """An Ibis DuckDB backend on ``path`` (in memory when ``None``) that works with DuckDB 2."""
+    connection = duckdb.connect(str(path) if path is not None else ":memory:", read_only=read_only)
+    backend: Backend = ibis.duckdb.from_connection(connection)
+    backend.con = _Connection(connection)
+    return backend
