@@ -1,46 +1,19 @@
 """Hand-built screen results for the report and the Population page.
 
 The report and the page only read a ``ScreenResult``; they are tested on results built here from
-small pandas frames with the contract's columns. Until pop-core's ``immunocare.population.screen``
-is on this branch, a minimal stand-in with the contract's fields takes its place (marked below);
-once it lands, the real classes are used and the stand-in is never defined.
+small pandas frames with the columns ``screen`` gives (the screen itself is tested on real data in
+test_screen.py and test_engines.py).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pandas as pd
 
-try:
-    from immunocare.population.screen import ScreenResult, SignDefinition
-except ImportError:  # STAND-IN until population/screen.py lands: the contract's fields, nothing more
-
-    @dataclass(frozen=True)
-    class SignDefinition:  # type: ignore[no-redef]
-        id: str
-        title: str
-        weight: float
-        verified: bool
-        citations: tuple[str, ...]
-
-    @dataclass(frozen=True)
-    class ScreenResult:  # type: ignore[no-redef]
-        as_of: date
-        engine: str
-        source: str
-        kb_version: str
-        persons_screened: int
-        threshold: float
-        signs: tuple[SignDefinition, ...]
-        ranked: pd.DataFrame
-        already_coded: pd.DataFrame
-        surveillance_gap: pd.DataFrame
-        notices: tuple[str, ...]
-
+from immunocare.population.screen import ScreenResult, SignDefinition
 
 __all__ = ["SIGNS", "ScreenResult", "SignDefinition", "make_result", "person"]
 
