@@ -23,10 +23,15 @@ $(UV):
 
 install: .venv/.installed ## Create the virtual environment with the locked dependencies
 
+OMOP_DEMO := var/omop-demo
+# The Population page's source in the demo: a synthetic OMOP population with planted cases.
+run: export IMMUNOCARE_POPULATION_SOURCES ?= {"synthetic demo population (20,000 persons)": "$(OMOP_DEMO)"}
+
 run: install ## Migrate a SQLite database, load the demo cohort and serve http://127.0.0.1:8000
 	mkdir -p $(dir $(DATABASE))
 	$(PY) -m immunocare db upgrade
 	$(PY) -m immunocare demo
+	[ -f $(OMOP_DEMO)/person.parquet ] || $(PY) -m immunocare population synth --persons 20000 --out $(OMOP_DEMO)
 	$(PY) -m immunocare serve --host 127.0.0.1 --port 8000
 
 test: install ## Run the whole test suite (SQLite, PostgreSQL, browser)
