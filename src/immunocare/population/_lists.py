@@ -2,7 +2,10 @@
 
 Both are one query each over the same code matching as the signs (:mod:`._codes`): persons whose
 conditions carry a :class:`CodedImmunodeficiency` code, with the first date and the codes; persons
-exposed to a :class:`SurveillanceGap` drug or diagnosis who never had one of its measurements.
+exposed to a :class:`SurveillanceGap` drug or diagnosis who never had one of its measurements. A
+gap's drugs are its OMOP concepts and the codes of its ``sid_drugs`` classes
+(:func:`._codes.drug_class_codes`: ATC codes through ``concept``, names and ATC codes in
+``drug_source_value``); its measurements are the LOINC codes of its analytes and its concepts.
 """
 
 from __future__ import annotations
