@@ -19,11 +19,20 @@ import ibis.expr.types as ir  # type: ignore[import-untyped, unused-ignore]
 
 from immunocare.knowledge.topics.analytes import Analyte
 from immunocare.knowledge.topics.case_finding import ConceptSet, icd10_key
+from immunocare.knowledge.topics.sid_drugs import DrugClass
 
 if TYPE_CHECKING:
     from immunocare.knowledge import KnowledgeBase
 
-__all__ = ["Codes", "Omop", "Vocabulary", "analyte_codes", "code_filter", "concept_codes"]
+__all__ = [
+    "Codes",
+    "Omop",
+    "Vocabulary",
+    "analyte_codes",
+    "code_filter",
+    "concept_codes",
+    "drug_class_codes",
+]
 
 T = TypeVar("T")
 
@@ -142,3 +151,20 @@ def code_filter(
     if codes.source_values:
         terms.append(value.isin(codes.source_values))
     return ibis.or_(*terms) if terms else None
+
+
+def drug_class_codes(kb: KnowledgeBase, class_ids: Iterable[str]) -> Codes:
+    """The codes of ``sid_drugs`` classes, as OMOP rows carry them.
+
+    The members' ATC codes and the classes' ATC groups are turned into concept ids through
+    ``concept`` (their drug concepts descend from them in ``concept_ancestor``); the members' ATC
+    codes, generic names and synonyms also match ``*_source_value`` exactly, each name as the
+    knowledge base writes it (lower case), capitalised and in upper case.
+    """
+    classes = [item for c in class_ids if isinstance(item := kb.get(c), DrugClass)]
+    atc = tuple(code for item in classes for member in item.members for code in member.atc)
+    names = tuple(name for item in classes for m in item.members for name in (m.name, *m.synonyms))
+    return Codes(
+        vocabulary=tuple(("ATC", code) for code in (*atc, *(g for item in classes for g in item.atc_groups))),
+        source_values=(*atc, *(form for name in names for form in (name, name.capitalize(), name.upper()))),
+    )

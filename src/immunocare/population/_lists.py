@@ -2,7 +2,10 @@
 
 Both are one query each over the same code matching as the signs (:mod:`._codes`): persons whose
 conditions carry a :class:`CodedImmunodeficiency` code, with the first date and the codes; persons
-exposed to a :class:`SurveillanceGap` drug or diagnosis who never had one of its measurements.
+exposed to a :class:`SurveillanceGap` drug or diagnosis who never had one of its measurements. A
+gap's drugs are its OMOP concepts and the codes of its ``sid_drugs`` classes
+(:func:`._codes.drug_class_codes`: ATC codes through ``concept``, names and ATC codes in
+``drug_source_value``); its measurements are the LOINC codes of its analytes and its concepts.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import ibis.expr.types as ir  # type: ignore[import-untyped, unused-ignore]
 
 from immunocare.knowledge.topics.case_finding import CodedImmunodeficiency, SurveillanceGap
 
-from ._codes import Codes, Omop, Vocabulary, analyte_codes, code_filter, concept_codes
+from ._codes import Codes, Omop, Vocabulary, analyte_codes, code_filter, concept_codes, drug_class_codes
 from .rules import Events
 
 if TYPE_CHECKING:
@@ -34,6 +37,10 @@ def _measurement_codes(kb: KnowledgeBase, gap: SurveillanceGap) -> Codes:
     return analyte_codes(kb, gap.measurement_analytes) + concept_codes(gap.measurements)
 
 
+def _drug_codes(kb: KnowledgeBase, gap: SurveillanceGap) -> Codes:
+    return concept_codes(gap.drugs) + drug_class_codes(kb, gap.drug_classes)
+
+
 def condition_codes(kb: KnowledgeBase) -> list[Codes]:
     """The condition codes the two lists match (for reading the condition rows once)."""
     return [_coded_codes(kb), *(concept_codes(gap.diagnoses) for gap in kb.of(SurveillanceGap))]
@@ -41,7 +48,7 @@ def condition_codes(kb: KnowledgeBase) -> list[Codes]:
 
 def drug_codes(kb: KnowledgeBase) -> list[Codes]:
     """The drug codes of the surveillance gap."""
-    return [concept_codes(gap.drugs) for gap in kb.of(SurveillanceGap)]
+    return [_drug_codes(kb, gap) for gap in kb.of(SurveillanceGap)]
 
 
 def measurement_codes(kb: KnowledgeBase) -> list[Codes]:
@@ -57,8 +64,8 @@ def already_coded(events: Events, kb: KnowledgeBase) -> ir.Table | None:
     return rows.group_by("person_id").agg(first_date=rows.day.min(), codes=rows.code.collect(distinct=True))
 
 
-def _exposed(events: Events, gap: SurveillanceGap) -> list[ir.Table]:
-    parts = [events.conditions_for(concept_codes(gap.diagnoses)), events.drugs_for(concept_codes(gap.drugs))]
+def _exposed(events: Events, kb: KnowledgeBase, gap: SurveillanceGap) -> list[ir.Table]:
+    parts = [events.conditions_for(concept_codes(gap.diagnoses)), events.drugs_for(_drug_codes(kb, gap))]
     return [part.mutate(exposure=ibis.literal(gap.exposure)) for part in parts if part is not None]
 
 
@@ -77,7 +84,7 @@ def surveillance_gap(source: Omop, kb: KnowledgeBase, events: Events) -> ir.Tabl
     """``person_id, exposure, first_date, codes``: persons exposed and never measured."""
     parts = []
     for gap in kb.of(SurveillanceGap):
-        exposed = _exposed(events, gap)
+        exposed = _exposed(events, kb, gap)
         if not exposed:
             continue
         rows = ibis.union(*exposed)

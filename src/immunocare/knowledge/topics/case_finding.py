@@ -175,8 +175,11 @@ class SurveillanceGap(KBItem):
 
     Attributes:
         exposure: the exposure in words, as the list shows it.
-        drug_classes: sid_drugs classes whose drugs make the exposure.
-        drugs: OMOP drug concepts (ingredients, with descendants) of those classes.
+        drug_classes: sid_drugs classes whose drugs make the exposure, matched by the classes' own
+            ATC codes and groups (through ``concept``) and by their members' ATC codes, names and
+            synonyms in ``drug_source_value``.
+        drugs: further OMOP drug concepts (ingredients, with descendants), for a source whose
+            ``concept`` table lacks the ATC vocabulary.
         diagnoses: condition codes that make the exposure.
         measurement_analytes: analytes (topic analytes) whose LOINC codes count as a measurement.
         measurements: further measurement concepts that count.
@@ -192,10 +195,8 @@ class SurveillanceGap(KBItem):
 
     @model_validator(mode="after")
     def _some_exposure(self) -> SurveillanceGap:
-        if not (self.drugs.omop or self.diagnoses.omop or self.diagnoses.icd10cm):
-            raise ValueError("give the drugs or the diagnoses that make the exposure")
-        if self.drug_classes and not self.drugs.omop:
-            raise ValueError("drug classes need their OMOP drug concepts")
+        if not (self.drug_classes or self.drugs.omop or self.diagnoses.omop or self.diagnoses.icd10cm):
+            raise ValueError("give the drug classes, the drugs or the diagnoses that make the exposure")
         return self
 
 
