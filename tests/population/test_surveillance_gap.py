@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pandas as pd  # type: ignore[import-untyped, unused-ignore]
+import pandas as pd
 import pytest
 
 from immunocare.knowledge import KnowledgeBase
@@ -17,7 +17,7 @@ from immunocare.population import ScreenResult, screen
 from immunocare.population.sources import open_source
 from immunocare.population.synth import SynthRates, synthesize
 
-from .conftest import AS_OF, parquet_folder_duckdb, parquet_folder_spark
+from .conftest import AS_OF, SPARK_SOCKETS
 
 B_CELL, CAR_T = "B-cell-depleting therapy", "CAR-T cell therapy"
 CLL, MYELOMA = "chronic lymphocytic leukaemia", "multiple myeloma"
@@ -118,15 +118,16 @@ def gap_rows(result: ScreenResult) -> set[tuple[Any, ...]]:
 def test_the_gap_matches_atc_codes_names_and_icd10cm_and_leaves_out_the_measured(
     gap_folder: Path, kb: KnowledgeBase
 ) -> None:
-    result = screen(parquet_folder_duckdb(gap_folder), kb, as_of=AS_OF)
+    result = screen(open_source(str(gap_folder)), kb, as_of=AS_OF)
     assert gap_rows(result) == EXPECTED
     # 12 (IgG by LOINC concept) and 19 (IgG by source value) were measured; 16 took natalizumab,
     # 17 rituximab after as_of, 20 has chronic myeloid leukaemia
     assert result.surveillance_gap["person_id"].is_unique
 
 
+@pytest.mark.filterwarnings(SPARK_SOCKETS)
 def test_the_gap_is_the_same_on_spark(gap_folder: Path, kb: KnowledgeBase, spark: Any) -> None:
-    result = screen(parquet_folder_spark(spark, gap_folder), kb, as_of=AS_OF)
+    result = screen(open_source(str(gap_folder), engine="spark", spark=spark), kb, as_of=AS_OF)
     assert gap_rows(result) == EXPECTED
 
 
