@@ -132,9 +132,13 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
         # person 3: rituximab, never an IgG; person 5: rituximab, IgG measured
         (3, 1314273, "2023-02-01", "2023-02-01", 0, "rituximab 500 mg"),
         (5, 1314273, "2022-01-01", "2022-01-01", 0, "rituximab 500 mg"),
-        # person 6: 62 days of azithromycin from 2023-01-01 (two months = 59 days), one course IV
+        # person 6: 61 days of azithromycin from 2023-01-01 in one stretch of two back-to-back
+        # courses (two months = 59 days), the second IV
         (6, 1734104, "2023-01-01", "2023-01-31", 0, "azithromycin"),
-        (6, 1734104, "2023-02-10", "2023-03-12", 4171047, "azithromycin iv"),
+        (6, 1734104, "2023-02-01", "2023-03-02", 4171047, "azithromycin iv"),
+        # person 2: 62 days of azithromycin in two courses months apart: no stretch of two months
+        (2, 1734104, "2021-01-01", "2021-01-31", 0, "azithromycin"),
+        (2, 1734104, "2021-06-01", "2021-07-01", 0, "azithromycin"),
     ]
     drug = pd.DataFrame(
         drugs,

@@ -279,14 +279,33 @@ def _episode_counts(rule: SignRule, events: ir.Table) -> ir.Table:
 
 
 def _antibiotic_days(rule: SignRule, events: ir.Table) -> ir.Table:
-    """``person_id, count (days), first, last, codes`` of the persons with enough antibiotic days."""
+    """``person_id, count (days), first, last, codes`` of the persons with a long enough stretch.
+
+    A stretch is a run of exposures each starting at most the day after the latest end before it
+    (overlapping or back-to-back courses); it lasts from its first start to its last end, both days
+    included, and meets the rule when it lasts ``rule.at_least``. Separate courses are not added
+    up. The first stretch long enough is reported, with the codes of its exposures.
+    """
     assert isinstance(rule.at_least, Duration)
-    days = events.mutate(days=events.end.delta(events.day, unit="day") + 1)
-    per = days.group_by("person_id").agg(
-        count=days.days.sum().cast("int64"), first=days.day.min(), last=days.end.max(),
-        codes=days.code.collect(distinct=True),
-    )  # fmt: skip
-    return per.filter(per["count"] >= after(per["first"], rule.at_least).delta(per["first"], unit="day"))
+    order = {"group_by": "person_id", "order_by": ["day", "end"]}
+    reach = events.mutate(reach=events.end.max().over(ibis.cumulative_window(**order)))
+    before = reach.mutate(before=reach.reach.lag().over(ibis.window(**order)))
+    starts = before.mutate(
+        starts=(before.before.isnull() | (before.day > before.before + ibis.interval(days=1))).cast("int64")
+    )
+    numbered = starts.mutate(stretch=starts.starts.sum().over(ibis.cumulative_window(**order)))
+    stretches = numbered.group_by(["person_id", "stretch"]).agg(
+        first=numbered.day.min(), last=numbered.end.max()
+    )
+    days = stretches.mutate(count=(stretches["last"].delta(stretches["first"], unit="day") + 1).cast("int64"))
+    long = days.filter(days["count"] >= after(days["first"], rule.at_least).delta(days["first"], unit="day"))
+    earliest = long.group_by("person_id").agg(start=long["first"].min())
+    met = long.join(earliest, [long.person_id == earliest.person_id, long["first"] == earliest.start])
+    met = met.select(long.person_id, long["count"], long["first"], long["last"])
+    inside = events.join(met, "person_id")
+    inside = inside.filter((inside.day >= inside["first"]) & (inside.day <= inside["last"]))
+    codes = inside.group_by("person_id").agg(codes=inside.code.collect(distinct=True))
+    return met.join(codes, "person_id")
 
 
 def sign_table(rule: SignRule, rows: Events) -> ir.Table | None:
