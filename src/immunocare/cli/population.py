@@ -45,9 +45,9 @@ class _DuckDBFile:
     @cached_property
     def backend(self) -> ibis.BaseBackend:
         """One read-only connection for every table (Ibis joins tables of one connection only)."""
-        import ibis  # type: ignore[import-untyped, unused-ignore]
+        from immunocare.population._duckdb import connect_duckdb
 
-        return ibis.duckdb.connect(str(self.path), read_only=True)
+        return connect_duckdb(self.path, read_only=True)
 
     def table(self, name: str) -> ir.Table:
         """The table with lower-case column names."""

@@ -127,18 +127,37 @@ class Vocabulary:
         return tuple(sorted(base.union(*(self.below.get(i, set()) for i in base))))
 
 
+def icd10_column(value: ir.Value) -> ir.StringValue:
+    """A source value as ICD-10-CM prefixes are matched: trimmed, upper case, no dot (:func:`icd10_key`)."""
+    return value.cast("string").strip().upper().replace(".", "")
+
+
 def code_filter(
-    table: ir.Table, *, concept: str, source: str, codes: Codes, vocabulary: Vocabulary
+    table: ir.Table,
+    *,
+    concept: str,
+    source: str,
+    codes: Codes,
+    vocabulary: Vocabulary,
+    icd10: str | None = None,
 ) -> ir.BooleanValue | None:
-    """Whether a row is selected by the codes (concept id or source value); ``None`` if none can be."""
+    """Whether a row is selected by the codes (concept id or source value); ``None`` if none can be.
+
+    ICD-10-CM prefixes are matched as one set lookup per prefix length (the key cut to that length),
+    not one ``LIKE`` per prefix; the key is the ``icd10`` column when the table has it already
+    (:func:`icd10_column`), else computed from ``source``.
+    """
     terms = []
     ids = vocabulary.ids(codes)
     if ids:
         terms.append(table[concept].cast("int64").isin(ids))
     value = table[source].cast("string").strip()
     if codes.icd10cm:
-        key = value.upper().replace(".", "")
-        terms += [key.startswith(prefix) for prefix in codes.icd10cm]
+        key = table[icd10] if icd10 is not None else icd10_column(table[source])
+        by_length = defaultdict(list)
+        for prefix in codes.icd10cm:
+            by_length[len(prefix)].append(prefix)
+        terms += [key.substr(0, n).isin(prefixes) for n, prefixes in sorted(by_length.items())]
     if codes.source_values:
         terms.append(value.isin(codes.source_values))
     return ibis.or_(*terms) if terms else None

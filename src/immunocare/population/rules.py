@@ -15,7 +15,8 @@ row reports the earliest such window, with every episode in it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -35,7 +36,7 @@ from immunocare.knowledge.topics.case_finding import (
 from immunocare.knowledge.topics.coded_conditions import AntimicrobialCodes, InfectionCodes
 from immunocare.knowledge.topics.warning_signs import WarningSign, WarningSignList
 
-from ._codes import Codes, Omop, Vocabulary, code_filter, concept_codes
+from ._codes import Codes, Omop, Vocabulary, code_filter, concept_codes, icd10_column
 
 if TYPE_CHECKING:
     from immunocare.knowledge import KnowledgeBase
@@ -171,9 +172,10 @@ def _all(codes: Iterable[Codes]) -> Codes:
 class Events:
     """The condition and drug rows any rule of the screen can count, each table read once.
 
-    Every rule then filters these few rows (``person_id, day, end, code, concept, value`` and, for
-    drugs, ``route``) instead of the whole table: the engine scans ``condition_occurrence`` and
-    ``drug_exposure`` once for all rules (a shared subquery) where it can.
+    Every rule then filters these few rows (``person_id, day, end, code, concept, value, icd10`` and,
+    for drugs, ``route``) instead of the whole table. Engines do not keep a shared subquery's rows, so
+    :meth:`cached` has the engine compute them once: ``condition_occurrence`` and ``drug_exposure``
+    are then scanned once for the whole screen.
     """
 
     conditions: ir.Table | None
@@ -205,6 +207,7 @@ class Events:
                 code=_code(t.condition_source_value, t.condition_concept_id),
                 concept=t.condition_concept_id.cast("int64"),
                 value=t.condition_source_value.cast("string").strip(),
+                icd10=icd10_column(t.condition_source_value),
             )
         )
         return cls(
@@ -212,6 +215,16 @@ class Events:
             None if drugs is None else _drug_rows(source, _all(drugs), vocabulary, as_of),
             vocabulary,
         )
+
+    @contextmanager
+    def cached(self) -> Iterator[Events]:
+        """These rows computed once and kept by the engine until the block ends (then released)."""
+        with ExitStack() as kept:
+            conditions, drugs = (
+                None if rows is None else kept.enter_context(rows.cache())
+                for rows in (self.conditions, self.drugs)
+            )
+            yield Events(conditions, drugs, self.vocabulary)
 
     def conditions_for(self, codes: Codes) -> ir.Table | None:
         """``person_id, day, end, code`` of the conditions the codes select, or ``None``."""
@@ -227,7 +240,9 @@ class Events:
     def _select(self, rows: ir.Table | None, codes: Codes) -> ir.Table | None:
         if rows is None:
             return None
-        where = code_filter(rows, concept="concept", source="value", codes=codes, vocabulary=self.vocabulary)
+        where = code_filter(
+            rows, concept="concept", source="value", codes=codes, vocabulary=self.vocabulary, icd10="icd10"
+        )
         return None if where is None else rows.filter(where).select("person_id", "day", "end", "code")
 
 
@@ -248,6 +263,7 @@ def _drug_rows(source: Omop, codes: Codes, vocabulary: Vocabulary, as_of: date) 
         code=_code(t.drug_source_value, t.drug_concept_id),
         concept=t.drug_concept_id.cast("int64"),
         value=t.drug_source_value.cast("string").strip(),
+        icd10=icd10_column(t.drug_source_value),
         route=route,
     )
     return rows.filter(rows.day <= as_of)

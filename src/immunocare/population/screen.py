@@ -55,6 +55,7 @@ _NEEDED = {
     ),
 }
 _DRUG_COLUMNS = ("person_id", "drug_concept_id", "drug_exposure_start_date", "drug_source_value")
+_CACHING = ("duckdb", "spark")  # Ibis 12 cannot drop a cached table on the other SQL backends
 _UNITS = {"condition_episodes": "episodes", "iv_antibiotic_courses": "courses", "antibiotic_days": "days"}
 
 
@@ -188,6 +189,16 @@ def _events(source: Omop, kb: KnowledgeBase, rules: tuple[SignRule, ...], as_of:
     return Events.read(source, vocabulary, as_of, conditions=conditions, drugs=drug_lists if drugs else None)
 
 
+@contextmanager
+def _kept(events: Events, source: Omop) -> Iterator[Events]:
+    """The events cached by the engine for the block, where Ibis can release them (DuckDB, Spark)."""
+    if source.engine in _CACHING:
+        with events.cached() as kept:
+            yield kept
+    else:
+        yield events
+
+
 def _run(backend_table: ir.Table | None, columns: tuple[str, ...]) -> pd.DataFrame:
     if backend_table is None:
         return pd.DataFrame(columns=list(columns))
@@ -213,8 +224,7 @@ def screen(source: Omop, kb: KnowledgeBase, *, as_of: date, progress: bool = Fal
     _check(source)
     rules, notices, drugs = _usable(sign_rules(kb), source)
     notices += _vocabulary_notices(source, rules, kb)
-    events = _events(source, kb, rules, as_of, drugs)
-    with _steps(progress) as bar:
+    with _steps(progress) as bar, _kept(_events(source, kb, rules, as_of, drugs), source) as events:
         task = bar.add_task("Screening", total=4) if bar is not None else None
 
         def advance(what: str) -> None:
