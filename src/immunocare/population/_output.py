@@ -51,7 +51,7 @@ def ranked_frame(
 
     ``signs`` holds, per person, a JSON list of ``{"sign", "title", "count", "first", "last",
     "codes"}`` in the order of ``signs``; ``reasons`` one line per sign, ``"; "``-joined. The texts
-    are built column-wise, then joined per person in one group-by.
+    are built column-wise, then joined over each person's run of rows (the rows sorted by person).
     """
     order = {sign.id: place for place, sign in enumerate(signs)}
     kept = rows[~rows["person_id"].astype("int64").isin(listed_apart)]
