@@ -172,10 +172,12 @@ def _all(codes: Iterable[Codes]) -> Codes:
 class Events:
     """The condition and drug rows any rule of the screen can count, each table read once.
 
-    Every rule then filters these few rows (``person_id, day, end, code, concept, value, icd10`` and,
-    for drugs, ``route``) instead of the whole table. Engines do not keep a shared subquery's rows, so
-    :meth:`cached` has the engine compute them once: ``condition_occurrence`` and ``drug_exposure``
-    are then scanned once for the whole screen.
+    Every rule then filters these few rows (``person_id, day, end, code, concept, value`` and
+    ``icd10`` for conditions, ``route`` for drugs) instead of the whole table. Each query of the
+    screen would compute these rows again, so :meth:`cached` has the engine compute and keep them
+    once: ``condition_occurrence`` and ``drug_exposure`` are then scanned once for the whole screen.
+    ``icd10`` is the source value as ICD-10-CM prefixes match it, computed once per row rather than
+    once per rule.
     """
 
     conditions: ir.Table | None
@@ -240,8 +242,9 @@ class Events:
     def _select(self, rows: ir.Table | None, codes: Codes) -> ir.Table | None:
         if rows is None:
             return None
+        key = "icd10" if "icd10" in rows.columns else None
         where = code_filter(
-            rows, concept="concept", source="value", codes=codes, vocabulary=self.vocabulary, icd10="icd10"
+            rows, concept="concept", source="value", codes=codes, vocabulary=self.vocabulary, icd10=key
         )
         return None if where is None else rows.filter(where).select("person_id", "day", "end", "code")
 
@@ -263,7 +266,6 @@ def _drug_rows(source: Omop, codes: Codes, vocabulary: Vocabulary, as_of: date) 
         code=_code(t.drug_source_value, t.drug_concept_id),
         concept=t.drug_concept_id.cast("int64"),
         value=t.drug_source_value.cast("string").strip(),
-        icd10=icd10_column(t.drug_source_value),
         route=route,
     )
     return rows.filter(rows.day <= as_of)
@@ -274,13 +276,12 @@ def _episode_counts(rule: SignRule, events: ir.Table) -> ir.Table:
     assert isinstance(rule.at_least, int)
     if rule.window is None:
         per = events.group_by("person_id").agg(
-            count=events.day.nunique(), first=events.day.min(), last=events.day.max(),
-            codes=events.code.collect(distinct=True),
-        )  # fmt: skip
+            count=events.day.nunique(), first=events.day.min(), last=events.day.max()
+        )
         met = per["count"] >= rule.at_least
         if rule.min_span is not None:
             met &= per["last"] >= after(per["first"], rule.min_span)
-        return per.filter(met)
+        return _with_codes(per.filter(met), events)
     days = events.select("person_id", "day").distinct()
     nth = days.day.lead(rule.at_least - 1).over(group_by="person_id", order_by="day")
     starts = days.mutate(nth=nth)
@@ -299,10 +300,17 @@ def _antibiotic_days(rule: SignRule, events: ir.Table) -> ir.Table:
     assert isinstance(rule.at_least, Duration)
     days = events.mutate(days=events.end.delta(events.day, unit="day") + 1)
     per = days.group_by("person_id").agg(
-        count=days.days.sum().cast("int64"), first=days.day.min(), last=days.end.max(),
-        codes=days.code.collect(distinct=True),
-    )  # fmt: skip
-    return per.filter(per["count"] >= after(per["first"], rule.at_least).delta(per["first"], unit="day"))
+        count=days.days.sum().cast("int64"), first=days.day.min(), last=days.end.max()
+    )
+    met = per.filter(per["count"] >= after(per["first"], rule.at_least).delta(per["first"], unit="day"))
+    return _with_codes(met, events)
+
+
+def _with_codes(met: ir.Table, events: ir.Table) -> ir.Table:
+    """``met`` with the distinct codes of each person's events, gathered for the persons kept only."""
+    kept = events.semi_join(met, "person_id")
+    codes = kept.group_by("person_id").agg(codes=kept.code.collect(distinct=True))
+    return met.join(codes, "person_id")
 
 
 def sign_table(rule: SignRule, rows: Events) -> ir.Table | None:

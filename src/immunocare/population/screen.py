@@ -4,7 +4,9 @@
 executes it once, so the engine aggregates (out of core on DuckDB, distributed on Spark) and only
 the per-person result rows come back. The persons already coded with an immunodeficiency and the
 surveillance gap are one query each (:mod:`._lists`); the count of persons screened is the fourth.
-Before them, :class:`~._codes.Vocabulary` resolves every code list in two small queries.
+Before them, :class:`~._codes.Vocabulary` resolves every code list in two small queries, and the
+condition and drug rows any of these can count are selected once and cached by the engine
+(:meth:`~.rules.Events.cached`), so the large tables are scanned once, not by every query.
 
 Each person is checked against the warning-sign list of their age at ``as_of`` (birth date from
 ``year_of_birth`` with ``month_of_birth`` and ``day_of_birth``, the first of the month or year when
