@@ -227,22 +227,24 @@ def screen(source: Omop, kb: KnowledgeBase, *, as_of: date, progress: bool = Fal
     _check(source)
     rules, notices, drugs = _usable(sign_rules(kb), source)
     notices += _vocabulary_notices(source, rules, kb)
-    with _steps(progress) as bar, _kept(_events(source, kb, rules, as_of, drugs), source) as events:
-        task = bar.add_task("Screening", total=4) if bar is not None else None
+    with _steps(progress) as bar:
+        task = bar.add_task("Screening", total=5) if bar is not None else None
 
         def advance(what: str) -> None:
             if bar is not None and task is not None:
                 bar.update(task, advance=1, description=what)
 
-        rows = _run(_signs_met(rules, source, events, as_of), SIGN_COLUMNS)
-        advance("signs")
-        coded = _run(already_coded(events, kb), ("person_id", "first_date", "codes"))
-        advance("already coded")
-        gap = _run(
-            surveillance_gap(source, kb, events),
-            ("person_id", "exposure", "first_date", "codes"),
-        )
-        advance("surveillance gap")
+        with _kept(_events(source, kb, rules, as_of, drugs), source) as events:
+            advance("condition and drug rows")
+            rows = _run(_signs_met(rules, source, events, as_of), SIGN_COLUMNS)
+            advance("signs")
+            coded = _run(already_coded(events, kb), ("person_id", "first_date", "codes"))
+            advance("already coded")
+            gap = _run(
+                surveillance_gap(source, kb, events),
+                ("person_id", "exposure", "first_date", "codes"),
+            )
+            advance("surveillance gap")
         screened = int(_persons(source).count().execute())
         advance("persons")
     signs = tuple(
