@@ -132,6 +132,14 @@ def icd10_column(value: ir.Value) -> ir.StringValue:
     return value.cast("string").strip().upper().replace(".", "")
 
 
+def _icd10_match(key: ir.StringValue, prefixes: Iterable[str]) -> ir.BooleanValue:
+    """Whether a key starts with one of the prefixes: one set lookup per prefix length."""
+    by_length = defaultdict(list)
+    for prefix in prefixes:
+        by_length[len(prefix)].append(prefix)
+    return ibis.or_(*(key.substr(0, n).isin(chosen) for n, chosen in sorted(by_length.items())))
+
+
 def code_filter(
     table: ir.Table,
     *,
@@ -144,20 +152,23 @@ def code_filter(
     """Whether a row is selected by the codes (concept id or source value); ``None`` if none can be.
 
     ICD-10-CM prefixes are matched as one set lookup per prefix length (the key cut to that length),
-    not one ``LIKE`` per prefix; the key is the ``icd10`` column when the table has it already
-    (:func:`icd10_column`), else computed from ``source``.
+    not one ``LIKE`` per prefix. The key is the ``icd10`` column when the table has it already
+    (:func:`icd10_column`); else the key is computed once per distinct source value (a table has far
+    fewer distinct codes than rows) and the rows are kept whose source value is among the matching ones.
+    The key is computed on an aggregate of the value (``max``), not on the grouping key itself, so
+    that the engine cannot push the match below the grouping and compute it for every row again.
     """
     terms = []
     ids = vocabulary.ids(codes)
     if ids:
         terms.append(table[concept].cast("int64").isin(ids))
-    value = table[source].cast("string").strip()
-    if codes.icd10cm:
-        key = table[icd10] if icd10 is not None else icd10_column(table[source])
-        by_length = defaultdict(list)
-        for prefix in codes.icd10cm:
-            by_length[len(prefix)].append(prefix)
-        terms += [key.substr(0, n).isin(prefixes) for n, prefixes in sorted(by_length.items())]
+    if codes.icd10cm and icd10 is not None:
+        terms.append(_icd10_match(table[icd10], codes.icd10cm))
+    elif codes.icd10cm:
+        text = table[source].cast("string")
+        values = table.group_by(value=text).agg(seen=text.max())
+        matching = values.filter(_icd10_match(icd10_column(values.seen), codes.icd10cm))
+        terms.append(text.isin(matching.value))
     if codes.source_values:
-        terms.append(value.isin(codes.source_values))
+        terms.append(table[source].cast("string").strip().isin(codes.source_values))
     return ibis.or_(*terms) if terms else None
