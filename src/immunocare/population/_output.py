@@ -50,35 +50,42 @@ def ranked_frame(
     """One row per person with a sign met (not those listed apart), score desc then person id.
 
     ``signs`` holds, per person, a JSON list of ``{"sign", "title", "count", "first", "last",
-    "codes"}`` in the order of ``signs``; ``reasons`` one line per sign, ``"; "``-joined. The texts
-    are built column-wise, then joined over each person's run of rows (the rows sorted by person).
+    "codes"}`` in the order of ``signs``; ``reasons`` one line per sign, ``"; "``-joined. Each code
+    list is written once per distinct list, and the lines are joined over each person's run of rows
+    (the rows sorted by person).
     """
     order = {sign.id: place for place, sign in enumerate(signs)}
     kept = rows[~rows["person_id"].astype("int64").isin(listed_apart)]
     kept = kept.assign(order=kept["sign"].map(order), person_id=kept["person_id"].astype("int64"))
     kept = kept.sort_values(["person_id", "order"], ignore_index=True)
     heads = {s.id: json.dumps({"sign": s.id, "title": s.title}, ensure_ascii=False)[:-1] for s in signs}
-    listed = [_codes(codes) for codes in kept["codes"]]
-    as_json = {key: json.dumps(list(key), ensure_ascii=False) for key in {tuple(c) for c in listed}}
-    count = kept["count"].astype("int64").astype(str)
-    first, last = _iso(kept["first"]), _iso(kept["last"])
-    sign = kept["sign"]
-    entries = (
-        sign.map(heads) + ', "count": ' + count + ', "first": "' + first + '", "last": "' + last
-        + '", "codes": ' + pd.Series([as_json[tuple(c)] for c in listed], dtype="object") + "}"
-    )  # fmt: skip
-    reasons = (
-        sign.map({s.id: s.title for s in signs}) + ": " + count + " " + sign.map(units) + ", " + first
-        + " to " + last + " (" + pd.Series([", ".join(c) for c in listed], dtype="object") + ")"
-    )  # fmt: skip
+    raw = [() if codes is None else tuple(codes) for codes in kept["codes"]]
+    sorted_codes = {key: tuple(_codes(key)) for key in set(raw)}
+    listed = [sorted_codes[key] for key in raw]
+    texts = {key: (json.dumps(list(key), ensure_ascii=False), ", ".join(key)) for key in set(listed)}
+    titles = {s.id: s.title for s in signs}
+    columns = (
+        kept["sign"].tolist(),
+        kept["count"].astype("int64").tolist(),
+        _iso(kept["first"]).tolist(),
+        _iso(kept["last"]).tolist(),
+        listed,
+    )
+    entry_texts = [
+        f'{heads[sign]}, "count": {count}, "first": "{first}", "last": "{last}", "codes": {texts[codes][0]}}}'
+        for sign, count, first, last, codes in zip(*columns, strict=True)
+    ]
+    reason_texts = [
+        f"{titles[sign]}: {count} {units[sign]}, {first} to {last} ({texts[codes][1]})"
+        for sign, count, first, last, codes in zip(*columns, strict=True)
+    ]
     person = kept["person_id"].to_numpy()
     change = np.ones(len(person), dtype=bool)
     change[1:] = person[1:] != person[:-1]
     starts = np.flatnonzero(change)
     ends = np.append(starts[1:], len(person))[: len(starts)]
     bounds = list(zip(starts.tolist(), ends.tolist(), strict=True))
-    entry_texts, reason_texts = entries.tolist(), reasons.tolist()
-    weights = sign.map({s.id: s.weight for s in signs}).to_numpy(dtype="float64")
+    weights = kept["sign"].map({s.id: s.weight for s in signs}).to_numpy(dtype="float64")
     frame = pd.DataFrame(
         {
             "person_id": pd.Series(person[starts], dtype="int64"),

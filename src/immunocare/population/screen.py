@@ -202,10 +202,10 @@ def _kept(events: Events, source: Omop) -> Iterator[Events]:
 
 
 def _run(backend_table: ir.Table | None, columns: tuple[str, ...]) -> pd.DataFrame:
-    """The rows as a frame, through Arrow (list columns stay arrays: no Python list per row)."""
+    """The rows as a frame, through Arrow (list columns stay arrays, dates ``datetime64``)."""
     if backend_table is None:
         return pd.DataFrame(columns=list(columns))
-    return backend_table.to_pyarrow().to_pandas()
+    return backend_table.to_pyarrow().to_pandas(date_as_object=False)
 
 
 @contextmanager
