@@ -4,7 +4,8 @@ A :class:`Codes` value holds what selects rows of one table: OMOP concept ids, v
 (SNOMED CT, LOINC, ATC, RxNorm) to look up in ``concept``, ICD-10-CM prefixes of the source value and
 exact source values. :class:`Vocabulary` resolves every code list of a screen at once (one query on
 ``concept``, one on ``concept_ancestor``), so each rule then matches by a plain filter
-(:func:`code_filter`) on every engine, without joins.
+(:func:`code_filter`) on every engine, without joins. ICD-10-CM prefixes on a table's raw source
+values are first resolved to the matching distinct values (one small query, see :func:`code_filter`).
 """
 
 from __future__ import annotations
@@ -153,10 +154,12 @@ def code_filter(
 
     ICD-10-CM prefixes are matched as one set lookup per prefix length (the key cut to that length),
     not one ``LIKE`` per prefix. The key is the ``icd10`` column when the table has it already
-    (:func:`icd10_column`); else the key is computed once per distinct source value (a table has far
-    fewer distinct codes than rows) and the rows are kept whose source value is among the matching ones.
-    The key is computed on an aggregate of the value (``max``), not on the grouping key itself, so
-    that the engine cannot push the match below the grouping and compute it for every row again.
+    (:func:`icd10_column`); else one small query first finds the distinct source values that match
+    (a table has far fewer distinct codes than rows) and the rows are then kept by a set lookup of
+    their value. That query keys an aggregate of the value (``max``), not the grouping key itself, so
+    that the engine cannot push the match below the grouping and compute it for every row; and it
+    runs apart so that the rows' query reads the table once (a table read twice in one query is a
+    shared subquery, which DuckDB materializes).
     """
     terms = []
     ids = vocabulary.ids(codes)
@@ -168,7 +171,9 @@ def code_filter(
         text = table[source].cast("string")
         values = table.group_by(value=text).agg(seen=text.max())
         matching = values.filter(_icd10_match(icd10_column(values.seen), codes.icd10cm))
-        terms.append(text.isin(matching.value))
+        found = sorted(value for value in matching.value.to_pyarrow().to_pylist() if value is not None)
+        if found:
+            terms.append(text.isin(found))
     if codes.source_values:
         terms.append(table[source].cast("string").strip().isin(codes.source_values))
     return ibis.or_(*terms) if terms else None
