@@ -230,3 +230,5 @@ def test_the_duckdb_backend_leaves_no_result_pending() -> None:
     batches = list(backend.to_pyarrow_batches(backend.table("t"), chunk_size=2))
     assert sum(batch.num_rows for batch in batches) == 5
     assert backend.raw_sql("SELECT 42").fetchone() == (42,)
+    with backend.table("t").cache() as cached:
+        assert backend.execute(cached.x.sum()) == 10

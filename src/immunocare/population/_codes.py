@@ -4,7 +4,8 @@ A :class:`Codes` value holds what selects rows of one table: OMOP concept ids, v
 (SNOMED CT, LOINC, ATC, RxNorm) to look up in ``concept``, ICD-10-CM prefixes of the source value and
 exact source values. :class:`Vocabulary` resolves every code list of a screen at once (one query on
 ``concept``, one on ``concept_ancestor``), so each rule then matches by a plain filter
-(:func:`code_filter`) on every engine, without joins.
+(:func:`code_filter`) on every engine, without joins. ICD-10-CM prefixes on a table's raw source
+values are first resolved to the matching distinct values (one small query, see :func:`code_filter`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-import ibis  # type: ignore[import-untyped, unused-ignore]
-import ibis.expr.types as ir  # type: ignore[import-untyped, unused-ignore]
+import ibis
+import ibis.expr.types as ir
 
 from immunocare.knowledge.topics.analytes import Analyte
 from immunocare.knowledge.topics.case_finding import ConceptSet, icd10_key
@@ -136,20 +137,54 @@ class Vocabulary:
         return tuple(sorted(base.union(*(self.below.get(i, set()) for i in base))))
 
 
+def icd10_column(value: ir.Value) -> ir.StringValue:
+    """A source value as ICD-10-CM prefixes are matched: trimmed, upper case, no dot (:func:`icd10_key`)."""
+    return value.cast("string").strip().upper().replace(".", "")
+
+
+def _icd10_match(key: ir.StringValue, prefixes: Iterable[str]) -> ir.BooleanValue:
+    """Whether a key starts with one of the prefixes: one set lookup per prefix length."""
+    by_length = defaultdict(list)
+    for prefix in prefixes:
+        by_length[len(prefix)].append(prefix)
+    return ibis.or_(*(key.substr(0, n).isin(chosen) for n, chosen in sorted(by_length.items())))
+
+
 def code_filter(
-    table: ir.Table, *, concept: str, source: str, codes: Codes, vocabulary: Vocabulary
+    table: ir.Table,
+    *,
+    concept: str,
+    source: str,
+    codes: Codes,
+    vocabulary: Vocabulary,
+    icd10: str | None = None,
 ) -> ir.BooleanValue | None:
-    """Whether a row is selected by the codes (concept id or source value); ``None`` if none can be."""
+    """Whether a row is selected by the codes (concept id or source value); ``None`` if none can be.
+
+    ICD-10-CM prefixes are matched as one set lookup per prefix length (the key cut to that length),
+    not one ``LIKE`` per prefix. The key is the ``icd10`` column when the table has it already
+    (:func:`icd10_column`); else one small query first finds the distinct source values that match
+    (a table has far fewer distinct codes than rows) and the rows are then kept by a set lookup of
+    their value. That query keys an aggregate of the value (``max``), not the grouping key itself, so
+    that the engine cannot push the match below the grouping and compute it for every row; and it
+    runs apart so that the rows' query reads the table once (a table read twice in one query is a
+    shared subquery, which DuckDB materializes).
+    """
     terms = []
     ids = vocabulary.ids(codes)
     if ids:
         terms.append(table[concept].cast("int64").isin(ids))
-    value = table[source].cast("string").strip()
-    if codes.icd10cm:
-        key = value.upper().replace(".", "")
-        terms += [key.startswith(prefix) for prefix in codes.icd10cm]
+    if codes.icd10cm and icd10 is not None:
+        terms.append(_icd10_match(table[icd10], codes.icd10cm))
+    elif codes.icd10cm:
+        text = table[source].cast("string")
+        values = table.group_by(value=text).agg(seen=text.max())
+        matching = values.filter(_icd10_match(icd10_column(values.seen), codes.icd10cm))
+        found = sorted(value for value in matching.value.to_pyarrow().to_pylist() if value is not None)
+        if found:
+            terms.append(text.isin(found))
     if codes.source_values:
-        terms.append(value.isin(codes.source_values))
+        terms.append(table[source].cast("string").strip().isin(codes.source_values))
     return ibis.or_(*terms) if terms else None
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import ibis  # type: ignore[import-untyped, unused-ignore]
-import ibis.expr.types as ir  # type: ignore[import-untyped, unused-ignore]
+import ibis
+import ibis.expr.types as ir
 
 from immunocare.knowledge.topics.case_finding import CodedImmunodeficiency, SurveillanceGap
 

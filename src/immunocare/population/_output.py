@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import date
-from itertools import groupby
-from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd  # type: ignore[import-untyped, unused-ignore]
+import numpy as np
+import pandas as pd
 
 from immunocare.errors import FieldIssue, ValidationError
 
@@ -33,11 +32,12 @@ def _day(value: Any) -> date:
 
 
 def _codes(value: Any) -> list[str]:
-    return sorted({str(code) for code in (value if value is not None else ())})
+    return sorted(set(map(str, value))) if value is not None else []
 
 
-def _iso(values: pd.Series) -> list[str]:
-    return list(pd.to_datetime(values).dt.strftime("%Y-%m-%d"))
+def _iso(values: pd.Series) -> pd.Series:
+    days = pd.to_datetime(values, cache=False).to_numpy().astype("datetime64[D]")
+    return pd.Series(np.datetime_as_string(days, unit="D"), index=values.index, dtype="object")
 
 
 def ranked_frame(
@@ -50,41 +50,49 @@ def ranked_frame(
     """One row per person with a sign met (not those listed apart), score desc then person id.
 
     ``signs`` holds, per person, a JSON list of ``{"sign", "title", "count", "first", "last",
-    "codes"}`` in the order of ``signs``; ``reasons`` one line per sign, ``"; "``-joined.
+    "codes"}`` in the order of ``signs``; ``reasons`` one line per sign, ``"; "``-joined. Each code
+    list is written once per distinct list, and the lines are joined over each person's run of rows
+    (the rows sorted by person).
     """
     order = {sign.id: place for place, sign in enumerate(signs)}
-    by_id = {sign.id: sign for sign in signs}
     kept = rows[~rows["person_id"].astype("int64").isin(listed_apart)]
     kept = kept.assign(order=kept["sign"].map(order), person_id=kept["person_id"].astype("int64"))
     kept = kept.sort_values(["person_id", "order"], ignore_index=True)
     heads = {s.id: json.dumps({"sign": s.id, "title": s.title}, ensure_ascii=False)[:-1] for s in signs}
-    entries, reasons = [], []
-    for sign, count, first, last, codes in zip(
-        kept["sign"], kept["count"], _iso(kept["first"]), _iso(kept["last"]), kept["codes"], strict=True
-    ):
-        listed = _codes(codes)
-        entries.append(
-            f'{heads[sign]}, "count": {int(count)}, "first": "{first}", "last": "{last}", '
-            f'"codes": {json.dumps(listed, ensure_ascii=False)}}}'
-        )
-        reasons.append(
-            f"{by_id[sign].title}: {int(count)} {units[sign]}, {first} to {last} ({', '.join(listed)})"
-        )
-    people, joined_entries, joined_reasons = [], [], []
-    for person, group in groupby(zip(kept["person_id"], entries, reasons, strict=True), key=itemgetter(0)):
-        parts = list(group)
-        people.append(person)
-        joined_entries.append("[" + ", ".join(part[1] for part in parts) + "]")
-        joined_reasons.append("; ".join(part[2] for part in parts))
-    weights = kept["sign"].map({sign.id: sign.weight for sign in signs}).astype("float64")
-    grouped = weights.groupby(kept["person_id"], sort=False)
+    raw = [() if codes is None else tuple(codes) for codes in kept["codes"]]
+    sorted_codes = {key: tuple(_codes(key)) for key in set(raw)}
+    listed = [sorted_codes[key] for key in raw]
+    texts = {key: (json.dumps(list(key), ensure_ascii=False), ", ".join(key)) for key in set(listed)}
+    titles = {s.id: s.title for s in signs}
+    columns = (
+        kept["sign"].tolist(),
+        kept["count"].astype("int64").tolist(),
+        _iso(kept["first"]).tolist(),
+        _iso(kept["last"]).tolist(),
+        listed,
+    )
+    entry_texts = [
+        f'{heads[sign]}, "count": {count}, "first": "{first}", "last": "{last}", "codes": {texts[codes][0]}}}'
+        for sign, count, first, last, codes in zip(*columns, strict=True)
+    ]
+    reason_texts = [
+        f"{titles[sign]}: {count} {units[sign]}, {first} to {last} ({texts[codes][1]})"
+        for sign, count, first, last, codes in zip(*columns, strict=True)
+    ]
+    person = kept["person_id"].to_numpy()
+    change = np.ones(len(person), dtype=bool)
+    change[1:] = person[1:] != person[:-1]
+    starts = np.flatnonzero(change)
+    ends = np.append(starts[1:], len(person))[: len(starts)]
+    bounds = list(zip(starts.tolist(), ends.tolist(), strict=True))
+    weights = kept["sign"].map({s.id: s.weight for s in signs}).to_numpy(dtype="float64")
     frame = pd.DataFrame(
         {
-            "person_id": pd.Series(people, dtype="int64"),
-            "score": grouped.sum().to_numpy(dtype="float64"),
-            "n_signs": grouped.size().to_numpy(dtype="int64"),
-            "signs": pd.Series(joined_entries, dtype="object"),
-            "reasons": pd.Series(joined_reasons, dtype="object"),
+            "person_id": pd.Series(person[starts], dtype="int64"),
+            "score": np.add.reduceat(weights, starts) if len(starts) else np.zeros(0),
+            "n_signs": (ends - starts).astype("int64"),
+            "signs": pd.Series(["[" + ", ".join(entry_texts[a:b]) + "]" for a, b in bounds], dtype="object"),
+            "reasons": pd.Series(["; ".join(reason_texts[a:b]) for a, b in bounds], dtype="object"),
         }
     )
     frame.insert(3, "to_refer", (frame["score"] >= threshold).astype("bool"))

@@ -15,13 +15,14 @@ row reports the earliest such window, with every episode in it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-import ibis  # type: ignore[import-untyped, unused-ignore]
-import ibis.expr.types as ir  # type: ignore[import-untyped, unused-ignore]
+import ibis
+import ibis.expr.types as ir
 
 from immunocare.domain.ages import Duration
 from immunocare.knowledge.topics._criteria import AgeRange, AntibioticDays, InfectionCount
@@ -35,7 +36,7 @@ from immunocare.knowledge.topics.case_finding import (
 from immunocare.knowledge.topics.coded_conditions import AntimicrobialCodes, InfectionCodes
 from immunocare.knowledge.topics.warning_signs import WarningSign, WarningSignList
 
-from ._codes import Codes, Omop, Vocabulary, code_filter, concept_codes
+from ._codes import Codes, Omop, Vocabulary, code_filter, concept_codes, icd10_column
 
 if TYPE_CHECKING:
     from immunocare.knowledge import KnowledgeBase
@@ -171,9 +172,12 @@ def _all(codes: Iterable[Codes]) -> Codes:
 class Events:
     """The condition and drug rows any rule of the screen can count, each table read once.
 
-    Every rule then filters these few rows (``person_id, day, end, code, concept, value`` and, for
-    drugs, ``route``) instead of the whole table: the engine scans ``condition_occurrence`` and
-    ``drug_exposure`` once for all rules (a shared subquery) where it can.
+    Every rule then filters these few rows (``person_id, day, end, code, concept, value`` and
+    ``icd10`` for conditions, ``route`` for drugs) instead of the whole table. Each query of the
+    screen would compute these rows again, so :meth:`cached` has the engine compute and keep them
+    once: ``condition_occurrence`` and ``drug_exposure`` are then scanned once for the whole screen.
+    ``icd10`` is the source value as ICD-10-CM prefixes match it, computed once per row rather than
+    once per rule.
     """
 
     conditions: ir.Table | None
@@ -205,6 +209,7 @@ class Events:
                 code=_code(t.condition_source_value, t.condition_concept_id),
                 concept=t.condition_concept_id.cast("int64"),
                 value=t.condition_source_value.cast("string").strip(),
+                icd10=icd10_column(t.condition_source_value),
             )
         )
         return cls(
@@ -212,6 +217,16 @@ class Events:
             None if drugs is None else _drug_rows(source, _all(drugs), vocabulary, as_of),
             vocabulary,
         )
+
+    @contextmanager
+    def cached(self) -> Iterator[Events]:
+        """These rows computed once and kept by the engine until the block ends (then released)."""
+        with ExitStack() as kept:
+            conditions, drugs = (
+                None if rows is None else kept.enter_context(rows.cache())
+                for rows in (self.conditions, self.drugs)
+            )
+            yield Events(conditions, drugs, self.vocabulary)
 
     def conditions_for(self, codes: Codes) -> ir.Table | None:
         """``person_id, day, end, code`` of the conditions the codes select, or ``None``."""
@@ -227,7 +242,10 @@ class Events:
     def _select(self, rows: ir.Table | None, codes: Codes) -> ir.Table | None:
         if rows is None:
             return None
-        where = code_filter(rows, concept="concept", source="value", codes=codes, vocabulary=self.vocabulary)
+        key = "icd10" if "icd10" in rows.columns else None
+        where = code_filter(
+            rows, concept="concept", source="value", codes=codes, vocabulary=self.vocabulary, icd10=key
+        )
         return None if where is None else rows.filter(where).select("person_id", "day", "end", "code")
 
 
@@ -258,13 +276,12 @@ def _episode_counts(rule: SignRule, events: ir.Table) -> ir.Table:
     assert isinstance(rule.at_least, int)
     if rule.window is None:
         per = events.group_by("person_id").agg(
-            count=events.day.nunique(), first=events.day.min(), last=events.day.max(),
-            codes=events.code.collect(distinct=True),
-        )  # fmt: skip
+            count=events.day.nunique(), first=events.day.min(), last=events.day.max()
+        )
         met = per["count"] >= rule.at_least
         if rule.min_span is not None:
             met &= per["last"] >= after(per["first"], rule.min_span)
-        return per.filter(met)
+        return _with_codes(per.filter(met), events)
     days = events.select("person_id", "day").distinct()
     nth = days.day.lead(rule.at_least - 1).over(group_by="person_id", order_by="day")
     starts = days.mutate(nth=nth)
@@ -305,6 +322,13 @@ def _antibiotic_days(rule: SignRule, events: ir.Table) -> ir.Table:
     inside = events.join(met, "person_id")
     inside = inside.filter((inside.day >= inside["first"]) & (inside.day <= inside["last"]))
     codes = inside.group_by("person_id").agg(codes=inside.code.collect(distinct=True))
+    return met.join(codes, "person_id")
+
+
+def _with_codes(met: ir.Table, events: ir.Table) -> ir.Table:
+    """``met`` with the distinct codes of each person's events, gathered for the persons kept only."""
+    kept = events.semi_join(met, "person_id")
+    codes = kept.group_by("person_id").agg(codes=kept.code.collect(distinct=True))
     return met.join(codes, "person_id")
 
 

@@ -4,7 +4,9 @@
 executes it once, so the engine aggregates (out of core on DuckDB, distributed on Spark) and only
 the per-person result rows come back. The persons already coded with an immunodeficiency and the
 surveillance gap are one query each (:mod:`._lists`); the count of persons screened is the fourth.
-Before them, :class:`~._codes.Vocabulary` resolves every code list in two small queries.
+Before them, :class:`~._codes.Vocabulary` resolves every code list in two small queries, and the
+condition and drug rows any of these can count are selected once and cached by the engine
+(:meth:`~.rules.Events.cached`), so the large tables are scanned once, not by every query.
 
 Each person is checked against the warning-sign list of their age at ``as_of`` (birth date from
 ``year_of_birth`` with ``month_of_birth`` and ``day_of_birth``, the first of the month or year when
@@ -20,9 +22,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-import ibis  # type: ignore[import-untyped, unused-ignore]
-import ibis.expr.types as ir  # type: ignore[import-untyped, unused-ignore]
-import pandas as pd  # type: ignore[import-untyped, unused-ignore]
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
 from rich.progress import Progress
 
 from immunocare.errors import FieldIssue, ValidationError
@@ -55,6 +57,7 @@ _NEEDED = {
     ),
 }
 _DRUG_COLUMNS = ("person_id", "drug_concept_id", "drug_exposure_start_date", "drug_source_value")
+_CACHING = ("duckdb", "spark")  # Ibis 12 cannot drop a cached table on the other SQL backends
 _UNITS = {"condition_episodes": "episodes", "iv_antibiotic_courses": "courses", "antibiotic_days": "days"}
 
 
@@ -188,10 +191,21 @@ def _events(source: Omop, kb: KnowledgeBase, rules: tuple[SignRule, ...], as_of:
     return Events.read(source, vocabulary, as_of, conditions=conditions, drugs=drug_lists if drugs else None)
 
 
+@contextmanager
+def _kept(events: Events, source: Omop) -> Iterator[Events]:
+    """The events cached by the engine for the block, where Ibis can release them (DuckDB, Spark)."""
+    if source.engine in _CACHING:
+        with events.cached() as kept:
+            yield kept
+    else:
+        yield events
+
+
 def _run(backend_table: ir.Table | None, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The rows as a frame, through Arrow (list columns stay arrays, dates ``datetime64``)."""
     if backend_table is None:
         return pd.DataFrame(columns=list(columns))
-    return backend_table.execute()
+    return backend_table.to_pyarrow().to_pandas(date_as_object=False)
 
 
 @contextmanager
@@ -213,23 +227,24 @@ def screen(source: Omop, kb: KnowledgeBase, *, as_of: date, progress: bool = Fal
     _check(source)
     rules, notices, drugs = _usable(sign_rules(kb), source)
     notices += _vocabulary_notices(source, rules, kb)
-    events = _events(source, kb, rules, as_of, drugs)
     with _steps(progress) as bar:
-        task = bar.add_task("Screening", total=4) if bar is not None else None
+        task = bar.add_task("Screening", total=5) if bar is not None else None
 
         def advance(what: str) -> None:
             if bar is not None and task is not None:
                 bar.update(task, advance=1, description=what)
 
-        rows = _run(_signs_met(rules, source, events, as_of), SIGN_COLUMNS)
-        advance("signs")
-        coded = _run(already_coded(events, kb), ("person_id", "first_date", "codes"))
-        advance("already coded")
-        gap = _run(
-            surveillance_gap(source, kb, events),
-            ("person_id", "exposure", "first_date", "codes"),
-        )
-        advance("surveillance gap")
+        with _kept(_events(source, kb, rules, as_of, drugs), source) as events:
+            advance("condition and drug rows")
+            rows = _run(_signs_met(rules, source, events, as_of), SIGN_COLUMNS)
+            advance("signs")
+            coded = _run(already_coded(events, kb), ("person_id", "first_date", "codes"))
+            advance("already coded")
+            gap = _run(
+                surveillance_gap(source, kb, events),
+                ("person_id", "exposure", "first_date", "codes"),
+            )
+            advance("surveillance gap")
         screened = int(_persons(source).count().execute())
         advance("persons")
     signs = tuple(
