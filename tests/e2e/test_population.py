@@ -83,7 +83,9 @@ def test_a_screen_runs_in_the_background_and_its_results_are_browsed(
     ranked = page.locator("#ranked tbody tr")
     expect(ranked).to_have_count(50, timeout=20_000)  # htmx saw the end and reloaded the page
     expect(ranked.first.locator("code").first).to_have_text("7")
-    expect(page.locator("#notices")).to_contain_text("Unverified weights: Deep-seated abscess")
+    expect(page.locator("#notices")).to_contain_text(
+        "Signs resting on unverified knowledge: Deep-seated abscess"
+    )
     page.screenshot(path=SCREENSHOTS / "population-ranked.png", full_page=True)
 
     page.get_by_label("Only persons with this sign").select_option("pneumonia")

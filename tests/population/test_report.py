@@ -59,8 +59,8 @@ def test_unverified_weights_are_shown_as_unverified() -> None:
     html = render_report(make_result(signs=(*SIGNS, twin)))  # two lists' signs share a title
 
     assert (
-        "Unverified weights (could not be checked against a source that was read): Deep-seated abscess."
-        in html
+        "Signs resting on unverified knowledge (a code set or reading not checked against a source that "
+        "was read; see each item's note): Deep-seated abscess." in html
     )
     row = re.search(r"<tr>\s*<td><strong>Deep-seated abscess</strong>.*?</tr>", html, re.S)
     assert row is not None and 'class="badge unverified"' in row.group(0)

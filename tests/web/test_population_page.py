@@ -122,7 +122,7 @@ def test_a_run_is_polled_until_done_then_browsed_and_audited(
     assert runner.calls == [(SOURCES["eunomia"], "duckdb", date(2026, 11, 1))]
     page = client.get(url).text
     assert "hx-get" not in page.split('id="run-status"', 1)[1].split(">", 1)[0]  # polling stopped
-    assert "2,694" in page and "Unverified weights: Deep-seated abscess" in page
+    assert "2,694" in page and "Signs resting on unverified knowledge: Deep-seated abscess" in page
     ranked = page.split('id="ranked"', 1)[1]
     ids = re.findall(r"<td class=\"nowrap\"><code>(\d+)</code>", ranked)
     assert ids[:3] == ["7", "8", "1000"] and len(ids) == 50  # score desc, then person_id; paged

@@ -2,7 +2,7 @@
 
 :func:`render_report` turns a :class:`~immunocare.population.screen.ScreenResult` into HTML with no
 external resource (no CDN, no script, no web font): the run's stamp (knowledge-base version, as-of
-day, engine, source), its notices (unverified weights are shown as unverified), the sign
+day, engine, source), its notices (signs resting on unverified knowledge are named), the sign
 definitions with their weights and sources, three plots drawn by matplotlib as inline SVG (the
 score distribution, how many persons met each sign, the top persons' scores) and the top persons
 with the signs they met and the reasons. Persons appear by their pseudonymous ``person_id`` only;
@@ -142,7 +142,7 @@ def score_plot(result: ScreenResult) -> Markup | None:
 
 
 def sign_plot(result: ScreenResult, counts: Counter[str]) -> Markup | None:
-    """A horizontal bar per sign: how many persons met it (unverified weights are labelled so)."""
+    """A horizontal bar per sign: how many persons met it (unverified signs are labelled so)."""
     if not counts:
         return None
     signs = [s for s in result.signs if counts[s.id]]
