@@ -34,6 +34,8 @@ DRUGS = [  # person, drug concept, start, source value
     (15, OBINUTUZUMAB_VIAL, "2023-06-01", "7654321"),  # below the ATC group L01FA only
     (16, NATALIZUMAB_VIAL, "2023-07-01", "natalizumab"),  # L04AG03 is not B-cell depleting
     (17, RITUXIMAB_VIAL, "2024-06-01", "1234567"),  # after as_of: not counted
+    (21, 0, "2023-08-01", "RITUXIMAB 500 MG/50 ML"),  # the name as a word of a dosed label: in the gap
+    (22, 0, "2023-08-01", "hydroxychloroquine 200 mg"),  # a name not of the classes
 ]
 CONDITIONS = [  # person, condition concept, start, source value
     (18, 0, "2021-01-01", "C91.10"),  # CLL by ICD-10-CM, never an IgG: in the gap
@@ -51,7 +53,7 @@ def _frame(rows: list[tuple[Any, ...]], columns: list[str], dates: tuple[str, ..
 
 
 def gap_tables() -> dict[str, pd.DataFrame]:
-    """The hand-built OMOP set: ten adults, each with one exposure (or none) and maybe an IgG."""
+    """The hand-built OMOP set: twelve adults, each with one exposure (or none) and maybe an IgG."""
     persons = sorted({row[0] for row in (*DRUGS, *CONDITIONS)})
     drug = _frame(DRUGS, ["person_id", "drug_concept_id", "drug_exposure_start_date", "drug_source_value"],
                   ("drug_exposure_start_date",))  # fmt: skip
@@ -96,6 +98,7 @@ EXPECTED = {
     (14, CAR_T, date(2023, 5, 1), "L01XL04"),
     (15, B_CELL, date(2023, 6, 1), "7654321"),
     (18, CLL, date(2021, 1, 1), "C91.10"),
+    (21, B_CELL, date(2023, 8, 1), "RITUXIMAB 500 MG/50 ML"),
 }
 
 

@@ -10,8 +10,9 @@ values are first resolved to the matching distinct values (one small query, see 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -65,12 +66,15 @@ class Codes:
         vocabulary: ``(vocabulary_id, concept_code)`` pairs turned into concept ids through ``concept``.
         icd10cm: ICD-10-CM prefixes of the source value, as :func:`icd10_key` writes them.
         source_values: exact source values (e.g. LOINC codes in ``measurement_source_value``).
+        names: generic drug names, lower case, each matched as a word of the source value in any
+            case ("rituximab" matches "RITUXIMAB 500 MG/50 ML").
     """
 
     omop: tuple[int, ...] = ()
     vocabulary: tuple[tuple[str, str], ...] = ()
     icd10cm: tuple[str, ...] = ()
     source_values: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
 
     def __add__(self, other: Codes) -> Codes:
         return Codes(
@@ -78,6 +82,7 @@ class Codes:
             vocabulary=_merged(self.vocabulary, other.vocabulary),
             icd10cm=_merged(self.icd10cm, other.icd10cm),
             source_values=_merged(self.source_values, other.source_values),
+            names=_merged(self.names, other.names),
         )
 
 
@@ -177,15 +182,32 @@ def code_filter(
     if codes.icd10cm and icd10 is not None:
         terms.append(_icd10_match(table[icd10], codes.icd10cm))
     elif codes.icd10cm:
-        text = table[source].cast("string")
-        values = table.group_by(value=text).agg(seen=text.max())
-        matching = values.filter(_icd10_match(icd10_column(values.seen), codes.icd10cm))
-        found = sorted(value for value in matching.value.to_pyarrow().to_pylist() if value is not None)
-        if found:
-            terms.append(text.isin(found))
+        terms.extend(
+            _values_where(table, source, lambda seen: _icd10_match(icd10_column(seen), codes.icd10cm))
+        )
+    if codes.names:
+        terms.extend(_values_where(table, source, lambda seen: _word_match(seen, codes.names)))
     if codes.source_values:
         terms.append(table[source].cast("string").strip().isin(codes.source_values))
     return ibis.or_(*terms) if terms else None
+
+
+def _values_where(
+    table: ir.Table, source: str, matches: Callable[[ir.StringValue], ir.BooleanValue]
+) -> list[ir.BooleanValue]:
+    """The rows whose source value is one of the distinct values that ``matches`` (none: no term)."""
+    text = table[source].cast("string")
+    values = table.group_by(value=text).agg(seen=text.max())
+    found = sorted(
+        v for v in values.filter(matches(values.seen)).value.to_pyarrow().to_pylist() if v is not None
+    )
+    return [text.isin(found)] if found else []
+
+
+def _word_match(text: ir.StringValue, names: tuple[str, ...]) -> ir.BooleanValue:
+    """Whether one of the lower-case ``names`` is a word of ``text`` (any case)."""
+    words = "|".join(re.escape(name) for name in names)
+    return text.lower().re_search(f"(^|[^a-z0-9])({words})([^a-z0-9]|$)")
 
 
 def drug_class_codes(kb: KnowledgeBase, class_ids: Iterable[str]) -> Codes:
@@ -193,13 +215,13 @@ def drug_class_codes(kb: KnowledgeBase, class_ids: Iterable[str]) -> Codes:
 
     The members' ATC codes and the classes' ATC groups are turned into concept ids through
     ``concept`` (their drug concepts descend from them in ``concept_ancestor``); the members' ATC
-    codes, generic names and synonyms also match ``*_source_value`` exactly, each name as the
-    knowledge base writes it (lower case), capitalised and in upper case.
+    codes match ``*_source_value`` exactly, and their generic names and synonyms as a word of it.
     """
     classes = [item for c in class_ids if isinstance(item := kb.get(c), DrugClass)]
     atc = tuple(code for item in classes for member in item.members for code in member.atc)
     names = tuple(name for item in classes for m in item.members for name in (m.name, *m.synonyms))
     return Codes(
         vocabulary=tuple(("ATC", code) for code in (*atc, *(g for item in classes for g in item.atc_groups))),
-        source_values=(*atc, *(form for name in names for form in (name, name.capitalize(), name.upper()))),
+        source_values=atc,
+        names=tuple(name.lower() for name in names),
     )

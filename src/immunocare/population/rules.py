@@ -103,7 +103,8 @@ def _drug_codes(kb: KnowledgeBase, item: CaseFindingSign) -> Codes:
     chosen = [code for code in kb.of(AntimicrobialCodes) if code.id in item.antimicrobials]
     return Codes(
         vocabulary=tuple(("ATC", c) for code in chosen for c in code.atc_groups)
-        + tuple(("RxNorm", c) for code in chosen for c in code.rxnorm)
+        + tuple(("RxNorm", c) for code in chosen for c in code.rxnorm),
+        names=tuple(name for code in chosen for name in code.names),
     )
 
 
