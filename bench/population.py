@@ -185,6 +185,7 @@ def spark_run(folder: Path, kb: KnowledgeBase, as_of: date, screen: Callable[...
         SparkSession.builder.master("local[*]")
         .appName("immunocare-bench")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.driver.memory", "4g")
         .getOrCreate()

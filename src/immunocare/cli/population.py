@@ -5,16 +5,13 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from immunocare.knowledge import load_knowledge_base
 
 from ._common import console, errors, state
-
-if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
 
 __all__ = ["screen_command"]
 
@@ -24,15 +21,6 @@ class Engine(StrEnum):
 
     DUCKDB = "duckdb"
     SPARK = "spark"
-
-
-def _spark(master: str | None) -> SparkSession | None:
-    """A SparkSession on ``master`` (``spark://host:7077``, ``local[4]``); ``None``: the source decides."""
-    if master is None:
-        return None
-    from pyspark.sql import SparkSession
-
-    return SparkSession.builder.master(master).appName("immunocare-screen").getOrCreate()
 
 
 def screen_command(
@@ -57,7 +45,7 @@ def screen_command(
 ) -> None:
     """Rank the persons of an OMOP population by the warning signs in their coded history."""
     from immunocare.population import render_report, screen, write_result
-    from immunocare.population.sources import open_source
+    from immunocare.population.sources import open_source, spark_session
 
     try:
         day = date.fromisoformat(as_of) if as_of else date.today()
@@ -66,7 +54,9 @@ def screen_command(
     with errors():
         kb = load_knowledge_base(state(ctx).settings.knowledge_overlay_dir)
         source = open_source(
-            omop, engine=engine.value, spark=_spark(spark_master) if engine is Engine.SPARK else None
+            omop,
+            engine=engine.value,
+            spark=spark_session(spark_master) if engine is Engine.SPARK and spark_master else None,
         )
         result = screen(source, kb, as_of=day, progress=True)
         written = write_result(result, out)

@@ -49,6 +49,7 @@ __all__ = [
     "SourceError",
     "open_source",
     "require_columns",
+    "spark_session",
 ]
 
 Engine = Literal["duckdb", "spark", "postgres"]
@@ -270,12 +271,23 @@ def _duckdb_files(folder: Path, files: Mapping[str, tuple[str, list[Path]]]) -> 
     return _finished(backend, "duckdb", f"{kinds} folder {folder}", {n: n for n in files})
 
 
-def _spark_session(spark: SparkSession | None) -> SparkSession:
-    if spark is not None:
-        return spark
+def spark_session(master: str = "local[*]") -> SparkSession:
+    """A SparkSession on ``master`` (``local[*]``, ``spark://host:7077``) for screens.
+
+    Spark's console progress bars are off: the screen shows its own.
+    """
     from pyspark.sql import SparkSession
 
-    return SparkSession.builder.master("local[*]").appName("immunocare").getOrCreate()
+    return (
+        SparkSession.builder.master(master)
+        .appName("immunocare")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
+
+
+def _spark_session(spark: SparkSession | None) -> SparkSession:
+    return spark if spark is not None else spark_session()
 
 
 def _spark_files(
