@@ -64,7 +64,7 @@ def test_unverified_weights_are_shown_as_unverified() -> None:
     )
     row = re.search(r"<tr>\s*<td><strong>Deep-seated abscess</strong>.*?</tr>", html, re.S)
     assert row is not None and 'class="badge unverified"' in row.group(0)
-    assert "Deep-seated abscess (unverified weight)" in html  # the plot's label
+    assert "Deep-seated abscess (unverified)" in html  # the plot's label
 
 
 def test_the_top_table_lists_persons_by_rank_with_signs_and_reasons() -> None:
@@ -93,7 +93,7 @@ def test_an_empty_screen_still_renders() -> None:
     html = render_report(make_result([], notices=()))
 
     assert "No person met any sign, so there is nothing to plot." in html
-    assert "<svg" not in html and 'id="notices"' in html  # the unverified weight is still noticed
+    assert "<svg" not in html and 'id="notices"' in html  # the unverified sign is still noticed
 
 
 def test_persons_are_counted_once_per_sign() -> None:

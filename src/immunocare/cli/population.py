@@ -72,6 +72,9 @@ def screen_command(
         f"{len(result.surveillance_gap)} in the surveillance gap.",
         highlight=False,
     )
+    unverified = sorted({sign.title for sign in result.signs if not sign.verified})
+    if unverified:
+        console.print(f"  unverified signs (see their notes): {'; '.join(unverified)}", highlight=False)
     for notice in result.notices:
         console.print(f"  notice: {notice}", highlight=False)
     for path in written:

@@ -114,8 +114,8 @@ def _axes(height: float, title: str) -> tuple[Figure, Any]:
 
 
 def _label(sign: SignDefinition) -> str:
-    """A sign's title for a plot, wrapped, with an unverified weight said so."""
-    return textwrap.fill(sign.title + ("" if sign.verified else " (unverified weight)"), _LABEL_WIDTH)
+    """A sign's title for a plot, wrapped, with an unverified sign said so."""
+    return textwrap.fill(sign.title + ("" if sign.verified else " (unverified)"), _LABEL_WIDTH)
 
 
 def score_plot(result: ScreenResult) -> Markup | None:
@@ -199,7 +199,7 @@ def _rows(frame: pd.DataFrame, limit: int) -> list[dict[str, Any]]:
 
 
 def _unverified(signs: Iterable[SignDefinition]) -> list[str]:
-    """The titles of the signs with an unverified weight, each once (lists for two ages share titles)."""
+    """The titles of the unverified signs, each once (lists for two ages share titles)."""
     return list(dict.fromkeys(s.title for s in signs if not s.verified))
 
 

@@ -144,18 +144,17 @@ def _empty(source: Omop, table: str) -> bool:
     return not source.has(table) or int(source.table(table).limit(1).count().execute()) == 0
 
 
-def _vocabulary_notices(source: Omop, rules: tuple[SignRule, ...], kb: KnowledgeBase) -> list[str]:
+def _vocabulary_notices(source: Omop, kb: KnowledgeBase) -> list[str]:
     notices = []
     if _empty(source, "concept"):
         notices.append("no concept rows: SNOMED CT, LOINC, ATC and RxNorm codes are not turned into concepts")
     if _empty(source, "concept_ancestor"):
         notices.append("no concept_ancestor rows: OMOP concepts match without their descendants")
-    unverified = [rule.item.id for rule in rules if not rule.item.verified]
-    unverified += [
+    unverified = [
         item.id for item in (*kb.of(SurveillanceGap), *kb.of(CodedImmunodeficiency)) if not item.verified
     ]
-    if unverified:
-        notices.append(f"unverified case-finding items (see their notes): {', '.join(unverified)}")
+    if unverified:  # the signs' own flags travel in ScreenResult.signs
+        notices.append(f"unverified listing items (see their notes): {', '.join(unverified)}")
     lists = {item.sign_list for item in kb.of(CaseFindingList)}
     checked = {item.sign for item in kb.of(CaseFindingSign)}
     unchecked = [sign.id for sign in kb.of(WarningSign) if sign.sign_list in lists and sign.id not in checked]
@@ -226,7 +225,7 @@ def screen(source: Omop, kb: KnowledgeBase, *, as_of: date, progress: bool = Fal
     """
     _check(source)
     rules, notices, drugs = _usable(sign_rules(kb), source)
-    notices += _vocabulary_notices(source, rules, kb)
+    notices += _vocabulary_notices(source, kb)
     with _steps(progress) as bar:
         task = bar.add_task("Screening", total=5) if bar is not None else None
 
