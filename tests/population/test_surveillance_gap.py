@@ -17,7 +17,7 @@ from immunocare.population import ScreenResult, screen
 from immunocare.population.sources import open_source
 from immunocare.population.synth import SynthRates, synthesize
 
-from .conftest import AS_OF, SPARK_SOCKETS
+from .conftest import AS_OF, SPARK_SOCKETS, write_parquet_folder
 
 B_CELL, CAR_T = "B-cell-depleting therapy", "CAR-T cell therapy"
 CLL, MYELOMA = "chronic lymphocytic leukaemia", "multiple myeloma"
@@ -104,10 +104,7 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def gap_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("gap_omop")
-    for name, frame in gap_tables().items():
-        frame.to_parquet(folder / f"{name}.parquet", index=False)
-    return folder
+    return write_parquet_folder(tmp_path_factory.mktemp("gap_omop"), gap_tables())
 
 
 def gap_rows(result: ScreenResult) -> set[tuple[Any, ...]]:

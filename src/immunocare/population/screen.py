@@ -27,7 +27,6 @@ import ibis.expr.types as ir
 import pandas as pd
 from rich.progress import Progress
 
-from immunocare.errors import FieldIssue, ValidationError
 from immunocare.knowledge import citation_ids
 from immunocare.knowledge.topics.case_finding import (
     CaseFindingList,
@@ -41,6 +40,7 @@ from ._codes import Omop, Vocabulary
 from ._lists import already_coded, condition_codes, drug_codes, measurement_codes, surveillance_gap
 from ._output import already_coded_frame, gap_frame, ranked_frame, write_result
 from .rules import SIGN_COLUMNS, Events, SignRule, persons_in, sign_rules, sign_table
+from .sources import require_columns
 
 if TYPE_CHECKING:
     from immunocare.knowledge import KnowledgeBase
@@ -89,24 +89,6 @@ class ScreenResult:
     notices: tuple[str, ...]
 
 
-def _columns(source: Omop, table: str) -> set[str]:
-    return set(source.table(table).columns) if source.has(table) else set()
-
-
-def _check(source: Omop) -> None:
-    issues = []
-    for table, needed in _NEEDED.items():
-        if not source.has(table):
-            issues.append(FieldIssue(f"omop.{table}", "the table is missing"))
-            continue
-        columns = _columns(source, table)
-        issues += [
-            FieldIssue(f"omop.{table}.{c}", "the column is missing") for c in needed if c not in columns
-        ]
-    if issues:
-        raise ValidationError(issues)
-
-
 def _persons(source: Omop) -> ir.Table:
     p = source.table("person")
     columns = set(p.columns)
@@ -122,7 +104,7 @@ def _persons(source: Omop) -> ir.Table:
 
 def _usable(rules: tuple[SignRule, ...], source: Omop) -> tuple[tuple[SignRule, ...], list[str], bool]:
     """The rules the source's drug_exposure allows, notices for the others, and whether drugs are read."""
-    columns = _columns(source, "drug_exposure")
+    columns = set(source.table("drug_exposure").columns) if source.has("drug_exposure") else set()
     drugs, routes = set(_DRUG_COLUMNS) <= columns, "route_concept_id" in columns
     notices = []
     if not drugs:
@@ -223,7 +205,7 @@ def screen(source: Omop, kb: KnowledgeBase, *, as_of: date, progress: bool = Fal
         ValidationError: the source lacks ``person`` or ``condition_occurrence`` or a column the
             rules read (the field names ``omop.<table>.<column>``).
     """
-    _check(source)
+    require_columns(source, _NEEDED)
     rules, notices, drugs = _usable(sign_rules(kb), source)
     notices += _vocabulary_notices(source, kb)
     with _steps(progress) as bar:

@@ -36,6 +36,7 @@ from ibis import BaseBackend
 
 from immunocare.errors import FieldIssue, ValidationError
 
+from ._codes import Omop
 from ._duckdb import connect_duckdb
 
 if TYPE_CHECKING:
@@ -271,19 +272,17 @@ def _duckdb_files(folder: Path, files: Mapping[str, tuple[str, list[Path]]]) -> 
     return _finished(backend, "duckdb", f"{kinds} folder {folder}", {n: n for n in files})
 
 
-def spark_session(master: str = "local[*]") -> SparkSession:
+def spark_session(master: str = "local[*]", config: Mapping[str, str] | None = None) -> SparkSession:
     """A SparkSession on ``master`` (``local[*]``, ``spark://host:7077``) for screens.
 
-    Spark's console progress bars are off: the screen shows its own.
+    Spark's console progress bars are off (the screen shows its own); ``config`` adds settings.
     """
     from pyspark.sql import SparkSession
 
-    return (
-        SparkSession.builder.master(master)
-        .appName("immunocare")
-        .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
-    )
+    builder = SparkSession.builder.master(master).appName("immunocare")
+    for key, value in {"spark.ui.showConsoleProgress": "false", **(config or {})}.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
 
 
 def _spark_session(spark: SparkSession | None) -> SparkSession:
@@ -350,7 +349,7 @@ def _postgres(spec: str) -> OmopSource:
     return _finished(backend, "postgres", where, names, schema)
 
 
-def require_columns(source: OmopSource, needs: Mapping[str, Collection[str]]) -> None:
+def require_columns(source: Omop, needs: Mapping[str, Collection[str]]) -> None:
     """Check that each needed table has the needed columns (lower-case names).
 
     Raises:

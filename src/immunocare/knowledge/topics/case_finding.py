@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from immunocare.domain import CodeSystem
-from immunocare.domain.codes import code_problem, loinc_problem
+from immunocare.domain.codes import loinc_problem
 from immunocare.knowledge._base import KBItem, KBModel, Topic
 
 from ._criteria import AntibioticDays, InfectionCount, leaves
 from .analytes import Analyte
-from .coded_conditions import AntimicrobialCodes, InfectionCodes
+from .coded_conditions import AntimicrobialCodes, InfectionCodes, checked_codes
 from .sid_drugs import DrugClass
 from .warning_signs import WarningSign, WarningSignList
 
@@ -69,14 +69,6 @@ def icd10_key(code: str) -> str:
     return code.strip().upper().replace(".", "")
 
 
-def _checked(system: CodeSystem, codes: tuple[str, ...]) -> tuple[str, ...]:
-    for code in codes:
-        problem = code_problem(system, code)
-        if problem:
-            raise ValueError(f"{code}: {problem}")
-    return codes
-
-
 class ConceptSet(KBModel):
     """Codes that select rows: OMOP concept ids (with descendants) and ICD-10-CM source prefixes.
 
@@ -102,12 +94,12 @@ class ConceptSet(KBModel):
     @field_validator("icd10cm")
     @classmethod
     def _icd10cm(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
-        return _checked(CodeSystem.ICD10CM, codes)
+        return checked_codes(CodeSystem.ICD10CM, codes)
 
     @field_validator("snomed")
     @classmethod
     def _snomed(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
-        return _checked(CodeSystem.SNOMED, codes)
+        return checked_codes(CodeSystem.SNOMED, codes)
 
     @field_validator("loinc")
     @classmethod

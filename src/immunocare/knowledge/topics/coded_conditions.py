@@ -37,6 +37,7 @@ __all__ = [
     "CodedConditionItem",
     "InfectionCodes",
     "InfectionIndex",
+    "checked_codes",
     "infection_for",
     "is_antimicrobial",
 ]
@@ -44,7 +45,8 @@ __all__ = [
 ORDER = 48
 
 
-def _checked(system: CodeSystem, codes: tuple[str, ...]) -> tuple[str, ...]:
+def checked_codes(system: CodeSystem, codes: tuple[str, ...]) -> tuple[str, ...]:
+    """``codes`` if each is a well-formed ``system`` code, else ``ValueError`` naming the bad one."""
     for code in codes:
         problem = code_problem(system, code)
         if problem:
@@ -73,12 +75,12 @@ class InfectionCodes(KBItem):
     @field_validator("icd10cm")
     @classmethod
     def _icd10cm_codes(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
-        return _checked(CodeSystem.ICD10CM, codes)
+        return checked_codes(CodeSystem.ICD10CM, codes)
 
     @field_validator("snomed")
     @classmethod
     def _snomed_codes(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
-        return _checked(CodeSystem.SNOMED, codes)
+        return checked_codes(CodeSystem.SNOMED, codes)
 
     @model_validator(mode="after")
     def _some_code(self) -> InfectionCodes:
@@ -104,12 +106,12 @@ class AntimicrobialCodes(KBItem):
     @field_validator("atc_groups")
     @classmethod
     def _atc(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
-        return _checked(CodeSystem.ATC, codes)
+        return checked_codes(CodeSystem.ATC, codes)
 
     @field_validator("rxnorm")
     @classmethod
     def _rxnorm(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
-        return _checked(CodeSystem.RXNORM, codes)
+        return checked_codes(CodeSystem.RXNORM, codes)
 
     @field_validator("names")
     @classmethod
