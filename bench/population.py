@@ -42,7 +42,7 @@ from immunocare.population._synth_profiles import PROFILES
 from immunocare.population.sources import open_source, spark_session
 from immunocare.population.synth import synthesize
 
-COLUMNS = {
+COLUMNS = {  # every column the screen reads, and only those
     "condition_occurrence": (
         "person_id",
         "condition_concept_id",
@@ -53,11 +53,12 @@ COLUMNS = {
         "person_id",
         "drug_concept_id",
         "drug_exposure_start_date",
-        "days_supply",
+        "drug_exposure_end_date",
+        "drug_source_value",
         "route_concept_id",
     ),
-    "person": ("person_id", "year_of_birth"),
-    "measurement": ("person_id", "measurement_concept_id", "measurement_date"),
+    "person": ("person_id", "year_of_birth", "month_of_birth", "day_of_birth"),
+    "measurement": ("person_id", "measurement_concept_id", "measurement_source_value"),
 }
 
 

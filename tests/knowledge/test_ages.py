@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
-from immunocare.domain.ages import Duration, add_duration, age_at_least, duration_label, parse_duration
+from immunocare.domain.ages import (
+    Duration,
+    add_duration,
+    age_at_least,
+    duration_label,
+    latest_birth,
+    parse_duration,
+)
 
 
 @pytest.mark.parametrize(
@@ -133,3 +140,12 @@ def test_calendar_equal_durations_are_equal(left: str, right: str) -> None:
 )
 def test_always_shorter_than_holds_for_every_birth_date(left: str, right: str, expected: bool) -> None:
     assert parse_duration(left).always_shorter_than(parse_duration(right)) is expected
+
+
+@pytest.mark.parametrize("duration", ["P18Y", "P1M", "P2M", "P1Y6M", "P29D", "P2W", "P0D"])
+def test_latest_birth_is_the_last_birth_date_that_has_reached_the_age(duration: str) -> None:
+    for offset in range(0, 4 * 366, 7):
+        on = date(2023, 1, 1) + timedelta(days=offset)
+        birth = latest_birth(on, duration)
+        assert age_at_least(birth, on, duration), (on, birth)
+        assert not age_at_least(birth + timedelta(days=1), on, duration), (on, birth)

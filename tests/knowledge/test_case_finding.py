@@ -90,3 +90,17 @@ def test_cross_check_names_a_sign_whose_leaf_does_not_fit(kb: KnowledgeBase) -> 
     problems = TOPIC.cross_check(changed)
     assert "cf_test: jmf_children_1 has no count leaf 'no_such_leaf'" in problems
     assert "cf_days: measure antibiotic_days does not fit leaf ear_infections" in problems
+
+
+def test_cross_check_names_case_finding_lists_whose_ages_overlap(kb: KnowledgeBase) -> None:
+    older = ADAPTER.validate_python(
+        {"kind": "case_finding_list", "id": "cf_list_2003", "title": "Children, 2003 list",
+         "sign_list": "jmf_children_2003", "threshold_rationale": "As the list says.", **CITED}
+    )  # fmt: skip
+    topics = {**kb.topics, "case_finding": (*kb.topics["case_finding"], older)}
+    changed = KnowledgeBase(kb.released, kb.content_hash, kb.citations, topics, kb.topic_titles, kb.hpo)
+    assert TOPIC.cross_check is not None
+    problems = TOPIC.cross_check(changed)
+    message = "case-finding lists jmf_children and jmf_children_2003 overlap in age; the screen gives each"
+    assert any(problem.startswith(message) for problem in problems), problems
+    assert not any("overlap in age" in problem for problem in TOPIC.cross_check(kb))

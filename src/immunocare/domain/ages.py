@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-__all__ = ["Duration", "add_duration", "age_at_least", "duration_label", "parse_duration"]
+__all__ = ["Duration", "add_duration", "age_at_least", "duration_label", "latest_birth", "parse_duration"]
 
 _PATTERN = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
 _HINT = "use ISO 8601 years, months, weeks and days, e.g. P2W or P1Y6M"
@@ -193,6 +193,26 @@ def age_at_least(birth_date: date, on: date, duration: str | Duration) -> bool:
     True
     """
     return on >= add_duration(birth_date, duration)
+
+
+def latest_birth(on: date, duration: str | Duration) -> date:
+    """The last birth date of someone who has reached the age ``duration`` on the day ``on``.
+
+    Reaching an age only gets later as birth does, so ``age_at_least(birth, on, duration)`` holds
+    exactly when ``birth <= latest_birth(on, duration)``:
+
+    >>> latest_birth(date(2024, 2, 28), "P1M")
+    datetime.date(2024, 1, 28)
+    >>> latest_birth(date(2025, 2, 28), "P1Y")
+    datetime.date(2024, 2, 29)
+    """
+    span = parse_duration(duration)
+    birth = span.subtract_from(on)
+    while span.add_to(birth + timedelta(days=1)) <= on:
+        birth += timedelta(days=1)
+    while span.add_to(birth) > on:
+        birth -= timedelta(days=1)
+    return birth
 
 
 def duration_label(duration: str | Duration) -> str:

@@ -4,15 +4,15 @@ A :class:`Codes` value holds what selects rows of one table: OMOP concept ids, v
 (SNOMED CT, LOINC, ATC, RxNorm) to look up in ``concept``, ICD-10-CM prefixes of the source value and
 exact source values. :class:`Vocabulary` resolves every code list of a screen at once (one query on
 ``concept``, one on ``concept_ancestor``), so each rule then matches by a plain filter
-(:func:`code_filter`) on every engine, without joins. ICD-10-CM prefixes on a table's raw source
-values are first resolved to the matching distinct values (one small query, see :func:`code_filter`).
+(:func:`code_filter`) on every engine, without joins. Source values (ICD-10-CM prefixes, drug names,
+exact codes) are matched once on each column's distinct values, not on every row.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Codes",
     "Omop",
+    "SourceColumn",
     "Vocabulary",
     "analyte_codes",
     "code_filter",
@@ -37,6 +38,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+SourceColumn = tuple[str, str]
+"""An OMOP table and one of its source-value columns, e.g. ``("drug_exposure", "drug_source_value")``."""
 
 
 class Omop(Protocol):
@@ -108,10 +112,18 @@ def analyte_codes(kb: KnowledgeBase, analytes: Iterable[str]) -> Codes:
 
 
 class Vocabulary:
-    """The concept ids of a screen's code lists, with descendants, resolved once for the source."""
+    """A screen's code lists resolved once for the source: concept ids with descendants, source values.
+
+    Concept ids come from two small queries (``concept``, ``concept_ancestor``). Source values are
+    matched on each column's distinct values, fetched once per column (a table has far fewer distinct
+    codes than rows) and compared here, in Python: every engine then filters rows by a plain set
+    lookup of their raw value, and every engine keeps the same rows.
+    """
 
     def __init__(self, source: Omop, wanted: Iterable[Codes]) -> None:
         wanted = tuple(wanted)
+        self._source = source
+        self._values: dict[tuple[str, str], tuple[str, ...]] = {}
         pairs = {pair for codes in wanted for pair in codes.vocabulary}
         self.by_code: dict[tuple[str, str], set[int]] = defaultdict(set)
         if pairs and source.has("concept"):
@@ -141,73 +153,58 @@ class Vocabulary:
         base = self._base(codes)
         return tuple(sorted(base.union(*(self.below.get(i, set()) for i in base))))
 
+    def _distinct(self, column: SourceColumn) -> tuple[str, ...]:
+        if column not in self._values:
+            text = self._source.table(column[0])[column[1]].cast("string")
+            values = text.name("value").as_table().distinct().value.to_pyarrow().to_pylist()
+            self._values[column] = tuple(value for value in values if value is not None)
+        return self._values[column]
 
-def icd10_column(value: ir.Value) -> ir.StringValue:
-    """A source value as ICD-10-CM prefixes are matched: trimmed, upper case, no dot (:func:`icd10_key`)."""
-    return value.cast("string").strip().upper().replace(".", "")
+    def values(self, column: SourceColumn, codes: Codes) -> tuple[str, ...]:
+        """The distinct values of a source column the codes select, sorted.
 
-
-def _icd10_match(key: ir.StringValue, prefixes: Iterable[str]) -> ir.BooleanValue:
-    """Whether a key starts with one of the prefixes: one set lookup per prefix length."""
-    by_length = defaultdict(list)
-    for prefix in prefixes:
-        by_length[len(prefix)].append(prefix)
-    return ibis.or_(*(key.substr(0, n).isin(chosen) for n, chosen in sorted(by_length.items())))
+        A value is selected when its :func:`icd10_key` starts with one of the ICD-10-CM prefixes,
+        when one of the names is a word of it (any case), or when, trimmed, it is one of the source
+        values. Nothing is fetched when the codes have none of these.
+        """
+        if not (codes.icd10cm or codes.names or codes.source_values):
+            return ()
+        prefixes = codes.icd10cm
+        words = re.compile(f"(^|[^a-z0-9])({'|'.join(map(re.escape, codes.names))})([^a-z0-9]|$)")
+        exact = set(codes.source_values)
+        return tuple(
+            sorted(
+                value
+                for value in self._distinct(column)
+                if (prefixes and icd10_key(value).startswith(prefixes))
+                or (codes.names and words.search(value.lower()))
+                or value.strip() in exact
+            )
+        )
 
 
 def code_filter(
-    table: ir.Table,
-    *,
-    concept: str,
-    source: str,
+    rows: ir.Table,
     codes: Codes,
     vocabulary: Vocabulary,
-    icd10: str | None = None,
+    *,
+    concept: str,
+    value: str,
+    source: SourceColumn,
 ) -> ir.BooleanValue | None:
     """Whether a row is selected by the codes (concept id or source value); ``None`` if none can be.
 
-    ICD-10-CM prefixes are matched as one set lookup per prefix length (the key cut to that length),
-    not one ``LIKE`` per prefix. The key is the ``icd10`` column when the table has it already
-    (:func:`icd10_column`); else one small query first finds the distinct source values that match
-    (a table has far fewer distinct codes than rows) and the rows are then kept by a set lookup of
-    their value. That query keys an aggregate of the value (``max``), not the grouping key itself, so
-    that the engine cannot push the match below the grouping and compute it for every row; and it
-    runs apart so that the rows' query reads the table once (a table read twice in one query is a
-    shared subquery, which DuckDB materializes).
+    ``rows`` are rows of the ``source`` table (or a selection of them): their ``concept`` column holds
+    the concept id and their ``value`` column the raw value of the ``source`` column. The values the
+    codes select are found among the column's distinct values (:meth:`Vocabulary.values`), so each
+    row costs two set lookups, with no string work per row.
     """
     terms = []
-    ids = vocabulary.ids(codes)
-    if ids:
-        terms.append(table[concept].cast("int64").isin(ids))
-    if codes.icd10cm and icd10 is not None:
-        terms.append(_icd10_match(table[icd10], codes.icd10cm))
-    elif codes.icd10cm:
-        terms.extend(
-            _values_where(table, source, lambda seen: _icd10_match(icd10_column(seen), codes.icd10cm))
-        )
-    if codes.names:
-        terms.extend(_values_where(table, source, lambda seen: _word_match(seen, codes.names)))
-    if codes.source_values:
-        terms.append(table[source].cast("string").strip().isin(codes.source_values))
+    if ids := vocabulary.ids(codes):
+        terms.append(rows[concept].cast("int64").isin(ids))
+    if values := vocabulary.values(source, codes):
+        terms.append(rows[value].cast("string").isin(values))
     return ibis.or_(*terms) if terms else None
-
-
-def _values_where(
-    table: ir.Table, source: str, matches: Callable[[ir.StringValue], ir.BooleanValue]
-) -> list[ir.BooleanValue]:
-    """The rows whose source value is one of the distinct values that ``matches`` (none: no term)."""
-    text = table[source].cast("string")
-    values = table.group_by(value=text).agg(seen=text.max())
-    found = sorted(
-        v for v in values.filter(matches(values.seen)).value.to_pyarrow().to_pylist() if v is not None
-    )
-    return [text.isin(found)] if found else []
-
-
-def _word_match(text: ir.StringValue, names: tuple[str, ...]) -> ir.BooleanValue:
-    """Whether one of the lower-case ``names`` is a word of ``text`` (any case)."""
-    words = "|".join(re.escape(name) for name in names)
-    return text.lower().re_search(f"(^|[^a-z0-9])({words})([^a-z0-9]|$)")
 
 
 def drug_class_codes(kb: KnowledgeBase, class_ids: Iterable[str]) -> Codes:

@@ -17,13 +17,24 @@ import ibis.expr.types as ir
 
 from immunocare.knowledge.topics.case_finding import CodedImmunodeficiency, SurveillanceGap
 
-from ._codes import Codes, Omop, Vocabulary, analyte_codes, code_filter, concept_codes, drug_class_codes
-from .rules import Events
+from ._codes import (
+    Codes,
+    Omop,
+    SourceColumn,
+    Vocabulary,
+    analyte_codes,
+    code_filter,
+    concept_codes,
+    drug_class_codes,
+)
+from .rules import Events, shown_code
 
 if TYPE_CHECKING:
     from immunocare.knowledge import KnowledgeBase
 
 __all__ = ["already_coded", "condition_codes", "drug_codes", "measurement_codes", "surveillance_gap"]
+
+_MEASURED: SourceColumn = ("measurement", "measurement_source_value")
 
 
 def _coded_codes(kb: KnowledgeBase) -> Codes:
@@ -61,7 +72,9 @@ def already_coded(events: Events, kb: KnowledgeBase) -> ir.Table | None:
     rows = events.conditions_for(_coded_codes(kb))
     if rows is None:
         return None
-    return rows.group_by("person_id").agg(first_date=rows.day.min(), codes=rows.code.collect(distinct=True))
+    return rows.group_by("person_id").agg(
+        first_date=rows.day.min(), codes=shown_code(rows).collect(distinct=True)
+    )
 
 
 def _exposed(events: Events, kb: KnowledgeBase, gap: SurveillanceGap) -> list[ir.Table]:
@@ -75,8 +88,8 @@ def _measured(
     if not source.has("measurement"):
         return None
     t = source.table("measurement")
-    where = code_filter(t, concept="measurement_concept_id", source="measurement_source_value",
-                        codes=_measurement_codes(kb, gap), vocabulary=vocabulary)  # fmt: skip
+    where = code_filter(t, _measurement_codes(kb, gap), vocabulary, concept="measurement_concept_id",
+                        value="measurement_source_value", source=_MEASURED)  # fmt: skip
     return None if where is None else t.filter(where).select(person_id=t.person_id.cast("int64"))
 
 
@@ -94,5 +107,5 @@ def surveillance_gap(source: Omop, kb: KnowledgeBase, events: Events) -> ir.Tabl
         return None
     rows = ibis.union(*parts)
     return rows.group_by("person_id", "exposure").agg(
-        first_date=rows.day.min(), codes=rows.code.collect(distinct=True)
+        first_date=rows.day.min(), codes=shown_code(rows).collect(distinct=True)
     )

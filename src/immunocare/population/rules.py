@@ -3,8 +3,9 @@
 :func:`sign_rules` reads the ``case_finding`` items of the knowledge base into :class:`SignRule`
 values (the counts and windows come from the warning signs they name, the codes from the
 ``coded_conditions`` items). :func:`sign_table` gives, for one rule, one row per person who meets
-it: ``sign, sign_list, person_id, count, first, last, codes``, over every person; the screen keeps
-the rows of each person's own list (:func:`persons_in`) with one join after the union.
+it: ``sign, sign_list, person_id, count, first, last, codes``, over the persons of the rule's list
+only: the rows read once for the screen (:class:`Events`) carry each person's list
+(:func:`sign_lists`), so a rule of the children's list never aggregates an adult's rows.
 
 Episodes are distinct condition (or intravenous course start) dates: the knowledge base holds no
 gap within which repeated codes make one episode, so every date counts. "≥ n within a window" holds
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING
 import ibis
 import ibis.expr.types as ir
 
-from immunocare.domain.ages import Duration
+from immunocare.domain.ages import Duration, latest_birth
 from immunocare.knowledge.topics._criteria import AgeRange, AntibioticDays, InfectionCount
 from immunocare.knowledge.topics.case_finding import (
     CaseFindingList,
@@ -36,7 +37,7 @@ from immunocare.knowledge.topics.case_finding import (
 from immunocare.knowledge.topics.coded_conditions import AntimicrobialCodes, InfectionCodes
 from immunocare.knowledge.topics.warning_signs import WarningSign, WarningSignList
 
-from ._codes import Codes, Omop, Vocabulary, code_filter, concept_codes, icd10_column
+from ._codes import Codes, Omop, SourceColumn, Vocabulary, code_filter, concept_codes
 
 if TYPE_CHECKING:
     from immunocare.knowledge import KnowledgeBase
@@ -46,7 +47,10 @@ __all__ = [
     "Events",
     "SignRule",
     "after",
+    "persons",
     "persons_in",
+    "shown_code",
+    "sign_lists",
     "sign_rules",
     "sign_table",
 ]
@@ -147,19 +151,56 @@ def after(day: ir.DateValue, duration: Duration) -> ir.DateValue:
 
 
 def persons_in(persons: ir.Table, population: AgeRange, as_of: date) -> ir.BooleanValue:
-    """Whether a person (a table with ``birth``) is of an age in the range at ``as_of``."""
+    """Whether a person (a table with ``birth``) is of an age in the range at ``as_of``.
+
+    The ages are turned into birth dates here (:func:`latest_birth`), so each person costs one or
+    two date comparisons, the same on every engine.
+    """
     inside = ibis.literal(True)
     if population.min is not None:
-        inside &= after(persons.birth, population.min) <= as_of
+        inside &= persons.birth <= latest_birth(as_of, population.min)
     if population.max is not None:
-        inside &= after(persons.birth, population.max) > as_of
+        inside &= persons.birth > latest_birth(as_of, population.max)
     return inside
 
 
-def _code(source_value: ir.Value, concept_id: ir.Value) -> ir.StringValue:
-    """The code a row shows: its source value, else its concept id."""
-    text = source_value.cast("string").strip()
-    return ibis.cases((text.isnull() | (text == ""), concept_id.cast("int64").cast("string")), else_=text)
+def persons(source: Omop) -> ir.Table:
+    """``person_id, birth`` of the persons with a year of birth.
+
+    The birth date is ``year_of_birth`` with ``month_of_birth`` and ``day_of_birth``, the first of
+    the month or year when these are missing.
+    """
+    p = source.table("person")
+    columns = set(p.columns)
+    month = (
+        ibis.coalesce(p.month_of_birth.cast("int32"), 1) if "month_of_birth" in columns else ibis.literal(1)
+    )
+    day = ibis.coalesce(p.day_of_birth.cast("int32"), 1) if "day_of_birth" in columns else ibis.literal(1)
+    born = p.filter(p.year_of_birth.notnull())
+    return born.select(
+        person_id=born.person_id.cast("int64"), birth=ibis.date(born.year_of_birth.cast("int32"), month, day)
+    )
+
+
+def sign_lists(source: Omop, rules: Iterable[SignRule], as_of: date) -> ir.Table:
+    """``person_id, sign_list``: the warning-sign list of each person's age at ``as_of``.
+
+    The lists' ages do not overlap (the knowledge base checks it), so a person has one list at most.
+    """
+    people = persons(source)
+    ages = {rule.sign_list: rule.population for rule in rules}
+    chosen = [(persons_in(people, population, as_of), name) for name, population in ages.items()]
+    nobody = ibis.null("string")
+    return people.select("person_id", sign_list=ibis.cases(*chosen, else_=nobody) if chosen else nobody)
+
+
+def shown_code(rows: ir.Table) -> ir.StringValue:
+    """The code a selected row shows (rows with ``concept, value``): its source value, else its concept id.
+
+    Computed only where codes are gathered, for the persons who meet a rule, not for every row read.
+    """
+    text = rows.value.strip()
+    return ibis.cases((text.isnull() | (text == ""), rows.concept.cast("string")), else_=text)
 
 
 def _all(codes: Iterable[Codes]) -> Codes:
@@ -169,16 +210,18 @@ def _all(codes: Iterable[Codes]) -> Codes:
     return merged
 
 
+_CONDITIONS: SourceColumn = ("condition_occurrence", "condition_source_value")
+_DRUGS: SourceColumn = ("drug_exposure", "drug_source_value")
+
+
 @dataclass(frozen=True)
 class Events:
     """The condition and drug rows any rule of the screen can count, each table read once.
 
-    Every rule then filters these few rows (``person_id, day, end, code, concept, value`` and
-    ``icd10`` for conditions, ``route`` for drugs) instead of the whole table. Each query of the
-    screen would compute these rows again, so :meth:`cached` has the engine compute and keep them
+    Every rule then filters these few rows (``person_id, day, end, concept, value``, ``sign_list``,
+    and ``route`` for drugs; ``value`` is the raw source value) instead of the whole table. Each query of
+    the screen would compute these rows again, so :meth:`cached` has the engine compute and keep them
     once: ``condition_occurrence`` and ``drug_exposure`` are then scanned once for the whole screen.
-    ``icd10`` is the source value as ICD-10-CM prefixes match it, computed once per row rather than
-    once per rule.
     """
 
     conditions: ir.Table | None
@@ -194,11 +237,18 @@ class Events:
         *,
         conditions: Iterable[Codes],
         drugs: Iterable[Codes] | None,
+        lists: ir.Table,
     ) -> Events:
-        """The rows the code lists select, up to ``as_of``; ``drugs=None`` when drug_exposure is not read."""
+        """The rows the code lists select, up to ``as_of``; ``drugs=None`` when drug_exposure is not read.
+
+        Each row carries the person's ``sign_list`` from ``lists`` (:func:`sign_lists`; null for a
+        person of no list), so that a rule reads only the rows of its list's persons.
+        """
         t = source.table("condition_occurrence")
-        where = code_filter(t, concept="condition_concept_id", source="condition_source_value",
-                            codes=_all(conditions), vocabulary=vocabulary)  # fmt: skip
+        where = code_filter(
+            t, _all(conditions), vocabulary,
+            concept="condition_concept_id", value="condition_source_value", source=_CONDITIONS,
+        )  # fmt: skip
         day = t.condition_start_date.cast("date")
         kept = (
             None
@@ -207,15 +257,14 @@ class Events:
                 person_id=t.person_id.cast("int64"),
                 day=day,
                 end=day,
-                code=_code(t.condition_source_value, t.condition_concept_id),
                 concept=t.condition_concept_id.cast("int64"),
-                value=t.condition_source_value.cast("string").strip(),
-                icd10=icd10_column(t.condition_source_value),
+                value=t.condition_source_value.cast("string"),
             )
         )
+        drug_rows = None if drugs is None else _drug_rows(source, _all(drugs), vocabulary, as_of)
         return cls(
-            None if kept is None else kept.filter(kept.day <= as_of),
-            None if drugs is None else _drug_rows(source, _all(drugs), vocabulary, as_of),
+            None if kept is None else _with_list(kept.filter(kept.day <= as_of), lists),
+            None if drug_rows is None else _with_list(drug_rows, lists),
             vocabulary,
         )
 
@@ -229,31 +278,47 @@ class Events:
             )
             yield Events(conditions, drugs, self.vocabulary)
 
-    def conditions_for(self, codes: Codes) -> ir.Table | None:
-        """``person_id, day, end, code`` of the conditions the codes select, or ``None``."""
-        return self._select(self.conditions, codes)
+    def conditions_for(self, codes: Codes, sign_list: str | None = None) -> ir.Table | None:
+        """``person_id, day, end, concept, value`` of the conditions the codes select, or ``None``.
 
-    def drugs_for(self, codes: Codes, routes: tuple[int, ...] = ()) -> ir.Table | None:
-        """``person_id, day, end, code`` of the drug exposures the codes select (by ``routes`` if given)."""
+        Only the rows of the persons of ``sign_list``, if it is given.
+        """
+        return self._select(self.conditions, codes, _CONDITIONS, sign_list)
+
+    def drugs_for(
+        self, codes: Codes, routes: tuple[int, ...] = (), sign_list: str | None = None
+    ) -> ir.Table | None:
+        """``person_id, day, end, concept, value`` of the drug exposures the codes select, or ``None``.
+
+        Only those by one of ``routes`` and of the persons of ``sign_list``, if they are given.
+        """
         rows = self.drugs
         if rows is not None and routes:
             rows = rows.filter(rows.route.isin(routes))
-        return self._select(rows, codes)
+        return self._select(rows, codes, _DRUGS, sign_list)
 
-    def _select(self, rows: ir.Table | None, codes: Codes) -> ir.Table | None:
+    def _select(
+        self, rows: ir.Table | None, codes: Codes, source: SourceColumn, sign_list: str | None
+    ) -> ir.Table | None:
         if rows is None:
             return None
-        key = "icd10" if "icd10" in rows.columns else None
-        where = code_filter(
-            rows, concept="concept", source="value", codes=codes, vocabulary=self.vocabulary, icd10=key
-        )
-        return None if where is None else rows.filter(where).select("person_id", "day", "end", "code")
+        where = code_filter(rows, codes, self.vocabulary, concept="concept", value="value", source=source)
+        if where is None:
+            return None
+        if sign_list is not None:
+            where &= rows.sign_list == sign_list
+        return rows.filter(where).select("person_id", "day", "end", "concept", "value")
+
+
+def _with_list(rows: ir.Table, lists: ir.Table) -> ir.Table:
+    joined = rows.left_join(lists, "person_id")
+    return joined.select(*rows.columns, sign_list=joined.sign_list)
 
 
 def _drug_rows(source: Omop, codes: Codes, vocabulary: Vocabulary, as_of: date) -> ir.Table | None:
     t = source.table("drug_exposure")
     where = code_filter(
-        t, concept="drug_concept_id", source="drug_source_value", codes=codes, vocabulary=vocabulary
+        t, codes, vocabulary, concept="drug_concept_id", value="drug_source_value", source=_DRUGS
     )
     if where is None:
         return None
@@ -264,9 +329,8 @@ def _drug_rows(source: Omop, codes: Codes, vocabulary: Vocabulary, as_of: date) 
         person_id=t.person_id.cast("int64"),
         day=start,
         end=end,
-        code=_code(t.drug_source_value, t.drug_concept_id),
         concept=t.drug_concept_id.cast("int64"),
-        value=t.drug_source_value.cast("string").strip(),
+        value=t.drug_source_value.cast("string"),
         route=route,
     )
     return rows.filter(rows.day <= as_of)
@@ -292,7 +356,7 @@ def _episode_counts(rule: SignRule, events: ir.Table) -> ir.Table:
     inside = inside.filter((inside.day >= inside.start) & (inside.day < after(inside.start, rule.window)))
     return inside.group_by("person_id").agg(
         count=inside.day.nunique(), first=inside.start.min(), last=inside.day.max(),
-        codes=inside.code.collect(distinct=True),
+        codes=shown_code(inside).collect(distinct=True),
     )  # fmt: skip
 
 
@@ -306,6 +370,7 @@ def _antibiotic_days(rule: SignRule, events: ir.Table) -> ir.Table:
     """
     assert isinstance(rule.at_least, Duration)
     order = {"group_by": "person_id", "order_by": ["day", "end"]}
+    events = events.semi_join(_may_stretch(events, rule.at_least), "person_id")
     reach = events.mutate(reach=events.end.max().over(ibis.cumulative_window(**order)))
     before = reach.mutate(before=reach.reach.lag().over(ibis.window(**order)))
     starts = before.mutate(
@@ -322,23 +387,44 @@ def _antibiotic_days(rule: SignRule, events: ir.Table) -> ir.Table:
     met = met.select(long.person_id, long["count"], long["first"], long["last"])
     inside = events.join(met, "person_id")
     inside = inside.filter((inside.day >= inside["first"]) & (inside.day <= inside["last"]))
-    codes = inside.group_by("person_id").agg(codes=inside.code.collect(distinct=True))
+    codes = inside.group_by("person_id").agg(codes=shown_code(inside).collect(distinct=True))
     return met.join(codes, "person_id")
+
+
+def _may_stretch(events: ir.Table, at_least: Duration) -> ir.Table:
+    """The persons who may have a stretch lasting ``at_least``: the few the stretches are computed for.
+
+    A stretch lasting ``at_least`` lasts at least ``n`` days (a month at least 28); its first ``n``
+    days are covered by exposures that start within them, and these last ``n`` days together. Any
+    ``n`` days lie within one bucket of ``2n`` days, of the buckets either starting at day 0 or at day
+    ``n``: so a person whose exposures starting in each bucket last less than ``n`` days together
+    has no such stretch. Two aggregations, no window.
+    """
+    n = 28 * at_least.total_months + at_least.total_days
+    number = events.day.delta(ibis.date(1970, 1, 1), unit="day")
+    lasts = events["end"].delta(events.day, unit="day") + 1
+    grids = [
+        events.select("person_id", bucket=((number + offset) // (2 * n)) * 2 + grid, lasts=lasts)
+        for grid, offset in enumerate((0, n))
+    ]
+    buckets = ibis.union(*grids)
+    totals = buckets.group_by("person_id", "bucket").agg(lasts=buckets.lasts.sum())
+    return totals.filter(totals.lasts >= n).select("person_id").distinct()
 
 
 def _with_codes(met: ir.Table, events: ir.Table) -> ir.Table:
     """``met`` with the distinct codes of each person's events, gathered for the persons kept only."""
     kept = events.semi_join(met, "person_id")
-    codes = kept.group_by("person_id").agg(codes=kept.code.collect(distinct=True))
+    codes = kept.group_by("person_id").agg(codes=shown_code(kept).collect(distinct=True))
     return met.join(codes, "person_id")
 
 
 def sign_table(rule: SignRule, rows: Events) -> ir.Table | None:
-    """One row per person meeting the rule (any age): ``SIGN_COLUMNS``; ``None`` if no code can match."""
+    """One row per person of the rule's list meeting it: ``SIGN_COLUMNS``; ``None`` if no code can match."""
     if rule.measure == "condition_episodes":
-        events = rows.conditions_for(rule.codes)
+        events = rows.conditions_for(rule.codes, rule.sign_list)
     else:
-        events = rows.drugs_for(rule.codes, rule.item.iv_routes)
+        events = rows.drugs_for(rule.codes, rule.item.iv_routes, rule.sign_list)
     if events is None:
         return None
     met = (

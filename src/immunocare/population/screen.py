@@ -10,8 +10,8 @@ condition and drug rows any of these can count are selected once and cached by t
 
 Each person is checked against the warning-sign list of their age at ``as_of`` (birth date from
 ``year_of_birth`` with ``month_of_birth`` and ``day_of_birth``, the first of the month or year when
-these are missing). The score is the sum of the weights of the signs met; a person is *to refer*
-at or above the threshold (the lists' ``signs_to_suspect``).
+these are missing; :func:`~.rules.sign_lists`). The score is the sum of the weights of the signs
+met; a person is *to refer* at or above the threshold (the lists' ``signs_to_suspect``).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from immunocare.knowledge.topics.warning_signs import WarningSign, WarningSignLi
 from ._codes import Omop, Vocabulary
 from ._lists import already_coded, condition_codes, drug_codes, measurement_codes, surveillance_gap
 from ._output import already_coded_frame, gap_frame, ranked_frame, write_result
-from .rules import SIGN_COLUMNS, Events, SignRule, persons_in, sign_rules, sign_table
+from .rules import SIGN_COLUMNS, Events, SignRule, persons, sign_lists, sign_rules, sign_table
 from .sources import require_columns
 
 if TYPE_CHECKING:
@@ -87,19 +87,6 @@ class ScreenResult:
     already_coded: pd.DataFrame
     surveillance_gap: pd.DataFrame
     notices: tuple[str, ...]
-
-
-def _persons(source: Omop) -> ir.Table:
-    p = source.table("person")
-    columns = set(p.columns)
-    month = (
-        ibis.coalesce(p.month_of_birth.cast("int32"), 1) if "month_of_birth" in columns else ibis.literal(1)
-    )
-    day = ibis.coalesce(p.day_of_birth.cast("int32"), 1) if "day_of_birth" in columns else ibis.literal(1)
-    born = p.filter(p.year_of_birth.notnull())
-    return born.select(
-        person_id=born.person_id.cast("int64"), birth=ibis.date(born.year_of_birth.cast("int32"), month, day)
-    )
 
 
 def _usable(rules: tuple[SignRule, ...], source: Omop) -> tuple[tuple[SignRule, ...], list[str], bool]:
@@ -150,18 +137,10 @@ def _threshold(kb: KnowledgeBase) -> float:
     return float(max(item.signs_to_suspect for item in lists if isinstance(item, WarningSignList)))
 
 
-def _signs_met(rules: tuple[SignRule, ...], source: Omop, events: Events, as_of: date) -> ir.Table | None:
-    """Every rule's rows in one table, kept for the persons of each rule's list (one join)."""
+def _signs_met(rules: tuple[SignRule, ...], events: Events) -> ir.Table | None:
+    """Every rule's rows in one table."""
     tables = [t for rule in rules if (t := sign_table(rule, events)) is not None]
-    if not tables:
-        return None
-    rows = ibis.union(*tables)
-    joined = rows.join(_persons(source), "person_id")
-    populations = {(rule.sign_list, rule.population) for rule in rules}
-    own = ibis.or_(
-        *((joined.sign_list == name) & persons_in(joined, ages, as_of) for name, ages in populations)
-    )
-    return joined.filter(own).select(*SIGN_COLUMNS)
+    return ibis.union(*tables) if tables else None
 
 
 def _events(source: Omop, kb: KnowledgeBase, rules: tuple[SignRule, ...], as_of: date, drugs: bool) -> Events:
@@ -169,7 +148,14 @@ def _events(source: Omop, kb: KnowledgeBase, rules: tuple[SignRule, ...], as_of:
     conditions = [*(r.codes for r in rules if r.measure == "condition_episodes"), *condition_codes(kb)]
     drug_lists = [*(r.codes for r in rules if r.measure != "condition_episodes"), *drug_codes(kb)]
     vocabulary = Vocabulary(source, [*conditions, *drug_lists, *measurement_codes(kb)])
-    return Events.read(source, vocabulary, as_of, conditions=conditions, drugs=drug_lists if drugs else None)
+    return Events.read(
+        source,
+        vocabulary,
+        as_of,
+        conditions=conditions,
+        drugs=drug_lists if drugs else None,
+        lists=sign_lists(source, rules, as_of),
+    )
 
 
 @contextmanager
@@ -217,7 +203,7 @@ def screen(source: Omop, kb: KnowledgeBase, *, as_of: date, progress: bool = Fal
 
         with _kept(_events(source, kb, rules, as_of, drugs), source) as events:
             advance("condition and drug rows")
-            rows = _run(_signs_met(rules, source, events, as_of), SIGN_COLUMNS)
+            rows = _run(_signs_met(rules, events), SIGN_COLUMNS)
             advance("signs")
             coded = _run(already_coded(events, kb), ("person_id", "first_date", "codes"))
             advance("already coded")
@@ -226,7 +212,7 @@ def screen(source: Omop, kb: KnowledgeBase, *, as_of: date, progress: bool = Fal
                 ("person_id", "exposure", "first_date", "codes"),
             )
             advance("surveillance gap")
-        screened = int(_persons(source).count().execute())
+        screened = int(persons(source).count().execute())
         advance("persons")
     signs = tuple(
         SignDefinition(r.item.id, r.item.title, r.item.weight, r.item.verified, citation_ids(r.item))

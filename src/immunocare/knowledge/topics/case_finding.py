@@ -31,7 +31,7 @@ from immunocare.domain import CodeSystem
 from immunocare.domain.codes import loinc_problem
 from immunocare.knowledge._base import KBItem, KBModel, Topic
 
-from ._criteria import AntibioticDays, InfectionCount, leaves
+from ._criteria import AgeRange, AntibioticDays, InfectionCount, leaves
 from .analytes import Analyte
 from .coded_conditions import AntimicrobialCodes, InfectionCodes, checked_codes
 from .sid_drugs import DrugClass
@@ -252,6 +252,13 @@ def _gap_problems(kb: KnowledgeBase, item: SurveillanceGap) -> list[str]:
     return problems
 
 
+def _apart(first: AgeRange, then: AgeRange) -> bool:
+    """Whether every age of ``first`` is below every age of ``then``."""
+    if first.max is None or then.min is None:
+        return False
+    return first.max == then.min or first.max.always_shorter_than(then.min)
+
+
 def _cross_check(kb: KnowledgeBase) -> list[str]:
     lists = {item.id: item for item in kb.of(WarningSignList)}
     used = [item.sign_list for item in kb.of(CaseFindingList)]
@@ -259,6 +266,13 @@ def _cross_check(kb: KnowledgeBase) -> list[str]:
     thresholds = {lists[name].signs_to_suspect for name in used if name in lists}
     if len(thresholds) > 1:
         problems.append(f"case-finding lists differ in threshold {sorted(thresholds)}; the screen has one")
+    known = [lists[name] for name in dict.fromkeys(used) if name in lists]
+    problems += [
+        f"case-finding lists {a.id} and {b.id} overlap in age; the screen gives each person one list"
+        for i, a in enumerate(known)
+        for b in known[i + 1 :]
+        if not (_apart(a.population, b.population) or _apart(b.population, a.population))
+    ]
     warnings = {sign.id: sign for sign in kb.of(WarningSign)}
     for sign in kb.of(CaseFindingSign):
         problems += _sign_problems(kb, sign)
