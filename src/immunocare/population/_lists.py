@@ -27,12 +27,18 @@ from ._codes import (
     concept_codes,
     drug_class_codes,
 )
-from .rules import Events, shown_code
+from .rules import Events, Selection, shown_code
 
 if TYPE_CHECKING:
     from immunocare.knowledge import KnowledgeBase
 
-__all__ = ["already_coded", "condition_codes", "drug_codes", "measurement_codes", "surveillance_gap"]
+__all__ = [
+    "already_coded",
+    "condition_selections",
+    "drug_selections",
+    "measurement_codes",
+    "surveillance_gap",
+]
 
 _MEASURED: SourceColumn = ("measurement", "measurement_source_value")
 
@@ -52,14 +58,15 @@ def _drug_codes(kb: KnowledgeBase, gap: SurveillanceGap) -> Codes:
     return concept_codes(gap.drugs) + drug_class_codes(kb, gap.drug_classes)
 
 
-def condition_codes(kb: KnowledgeBase) -> list[Codes]:
-    """The condition codes the two lists match (for reading the condition rows once)."""
-    return [_coded_codes(kb), *(concept_codes(gap.diagnoses) for gap in kb.of(SurveillanceGap))]
+def condition_selections(kb: KnowledgeBase) -> list[Selection]:
+    """The conditions the two lists read (for reading the condition rows once), of every person."""
+    codes = [_coded_codes(kb), *(concept_codes(gap.diagnoses) for gap in kb.of(SurveillanceGap))]
+    return [Selection(c) for c in codes]
 
 
-def drug_codes(kb: KnowledgeBase) -> list[Codes]:
-    """The drug codes of the surveillance gap."""
-    return [_drug_codes(kb, gap) for gap in kb.of(SurveillanceGap)]
+def drug_selections(kb: KnowledgeBase) -> list[Selection]:
+    """The drug exposures the surveillance gap reads, of every person."""
+    return [Selection(_drug_codes(kb, gap)) for gap in kb.of(SurveillanceGap)]
 
 
 def measurement_codes(kb: KnowledgeBase) -> list[Codes]:
@@ -69,7 +76,7 @@ def measurement_codes(kb: KnowledgeBase) -> list[Codes]:
 
 def already_coded(events: Events, kb: KnowledgeBase) -> ir.Table | None:
     """``person_id, first_date, codes`` of the persons coded with an immunodeficiency."""
-    rows = events.conditions_for(_coded_codes(kb))
+    rows = events.conditions_for(Selection(_coded_codes(kb)))
     if rows is None:
         return None
     return rows.group_by("person_id").agg(
@@ -78,7 +85,10 @@ def already_coded(events: Events, kb: KnowledgeBase) -> ir.Table | None:
 
 
 def _exposed(events: Events, kb: KnowledgeBase, gap: SurveillanceGap) -> list[ir.Table]:
-    parts = [events.conditions_for(concept_codes(gap.diagnoses)), events.drugs_for(_drug_codes(kb, gap))]
+    parts = [
+        events.conditions_for(Selection(concept_codes(gap.diagnoses))),
+        events.drugs_for(Selection(_drug_codes(kb, gap))),
+    ]
     return [part.mutate(exposure=ibis.literal(gap.exposure)) for part in parts if part is not None]
 
 

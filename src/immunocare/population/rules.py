@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SIGN_COLUMNS",
     "Events",
+    "Selection",
     "SignRule",
     "after",
     "persons",
@@ -84,6 +85,11 @@ class SignRule:
     def measure(self) -> Measure:
         """What the rule counts."""
         return self.item.measure
+
+    @property
+    def selection(self) -> Selection:
+        """The rows the rule counts: its codes, of its list's persons (by its routes, if any)."""
+        return Selection(self.codes, self.sign_list, self.item.iv_routes)
 
 
 def _infection_codes(kb: KnowledgeBase, item: CaseFindingSign, leaf: InfectionCount) -> Codes:
@@ -215,17 +221,35 @@ _DRUGS: SourceColumn = ("drug_exposure", "drug_source_value")
 
 
 @dataclass(frozen=True)
-class Events:
-    """The condition and drug rows any rule of the screen can count, each table read once.
+class Selection:
+    """The rows one rule or list reads.
 
-    Every rule then filters these few rows (``person_id, day, end, concept, value``, ``sign_list``,
-    and ``route`` for drugs; ``value`` is the raw source value) instead of the whole table. Each query of
-    the screen would compute these rows again, so :meth:`cached` has the engine compute and keep them
-    once: ``condition_occurrence`` and ``drug_exposure`` are then scanned once for the whole screen.
+    Attributes:
+        codes: the codes that select them.
+        sign_list: only the rows of this list's persons, if given.
+        routes: only the rows by one of these routes, if given.
+    """
+
+    codes: Codes
+    sign_list: str | None = None
+    routes: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Events:
+    """The condition and drug rows the rules and lists of a screen read, each table read once.
+
+    The rows (``person_id, day, end, concept, value``, and ``route`` for drugs; ``value`` is the raw
+    source value) are those any rule or list can select, and ``lists`` is :func:`sign_lists`. Each
+    rule then filters these few rows instead of the whole table, keeping its own list's persons
+    (:class:`Selection`). Each query of the screen would compute the rows again, so :meth:`cached`
+    has the engine compute and keep them once: ``condition_occurrence`` and ``drug_exposure`` are
+    then scanned once for the whole screen.
     """
 
     conditions: ir.Table | None
     drugs: ir.Table | None
+    lists: ir.Table
     vocabulary: Vocabulary
 
     @classmethod
@@ -235,18 +259,14 @@ class Events:
         vocabulary: Vocabulary,
         as_of: date,
         *,
-        conditions: Iterable[Codes],
-        drugs: Iterable[Codes] | None,
+        conditions: Iterable[Selection],
+        drugs: Iterable[Selection] | None,
         lists: ir.Table,
     ) -> Events:
-        """The rows the code lists select, up to ``as_of``; ``drugs=None`` when drug_exposure is not read.
-
-        Each row carries the person's ``sign_list`` from ``lists`` (:func:`sign_lists`; null for a
-        person of no list), so that a rule reads only the rows of its list's persons.
-        """
+        """The rows selected, up to ``as_of``; ``drugs=None`` when drug_exposure is not read."""
         t = source.table("condition_occurrence")
         where = code_filter(
-            t, _all(conditions), vocabulary,
+            t, _all(s.codes for s in conditions), vocabulary,
             concept="condition_concept_id", value="condition_source_value", source=_CONDITIONS,
         )  # fmt: skip
         day = t.condition_start_date.cast("date")
@@ -261,10 +281,10 @@ class Events:
                 value=t.condition_source_value.cast("string"),
             )
         )
-        drug_rows = None if drugs is None else _drug_rows(source, _all(drugs), vocabulary, as_of)
         return cls(
-            None if kept is None else _with_list(kept.filter(kept.day <= as_of), lists),
-            None if drug_rows is None else _with_list(drug_rows, lists),
+            None if kept is None else kept.filter(kept.day <= as_of),
+            None if drugs is None else _drug_rows(source, _all(s.codes for s in drugs), vocabulary, as_of),
+            lists,
             vocabulary,
         )
 
@@ -276,43 +296,32 @@ class Events:
                 None if rows is None else kept.enter_context(rows.cache())
                 for rows in (self.conditions, self.drugs)
             )
-            yield Events(conditions, drugs, self.vocabulary)
+            yield Events(conditions, drugs, kept.enter_context(self.lists.cache()), self.vocabulary)
 
-    def conditions_for(self, codes: Codes, sign_list: str | None = None) -> ir.Table | None:
-        """``person_id, day, end, concept, value`` of the conditions the codes select, or ``None``.
+    def conditions_for(self, selection: Selection) -> ir.Table | None:
+        """``person_id, day, end, concept, value`` of the conditions selected, or ``None``."""
+        return self._select(self.conditions, selection, _CONDITIONS)
 
-        Only the rows of the persons of ``sign_list``, if it is given.
-        """
-        return self._select(self.conditions, codes, _CONDITIONS, sign_list)
-
-    def drugs_for(
-        self, codes: Codes, routes: tuple[int, ...] = (), sign_list: str | None = None
-    ) -> ir.Table | None:
-        """``person_id, day, end, concept, value`` of the drug exposures the codes select, or ``None``.
-
-        Only those by one of ``routes`` and of the persons of ``sign_list``, if they are given.
-        """
+    def drugs_for(self, selection: Selection) -> ir.Table | None:
+        """``person_id, day, end, concept, value`` of the drug exposures selected, or ``None``."""
         rows = self.drugs
-        if rows is not None and routes:
-            rows = rows.filter(rows.route.isin(routes))
-        return self._select(rows, codes, _DRUGS, sign_list)
+        if rows is not None and selection.routes:
+            rows = rows.filter(rows.route.isin(selection.routes))
+        return self._select(rows, selection, _DRUGS)
 
-    def _select(
-        self, rows: ir.Table | None, codes: Codes, source: SourceColumn, sign_list: str | None
-    ) -> ir.Table | None:
+    def _select(self, rows: ir.Table | None, selection: Selection, source: SourceColumn) -> ir.Table | None:
         if rows is None:
             return None
-        where = code_filter(rows, codes, self.vocabulary, concept="concept", value="value", source=source)
+        where = code_filter(
+            rows, selection.codes, self.vocabulary, concept="concept", value="value", source=source
+        )
         if where is None:
             return None
-        if sign_list is not None:
-            where &= rows.sign_list == sign_list
-        return rows.filter(where).select("person_id", "day", "end", "concept", "value")
-
-
-def _with_list(rows: ir.Table, lists: ir.Table) -> ir.Table:
-    joined = rows.left_join(lists, "person_id")
-    return joined.select(*rows.columns, sign_list=joined.sign_list)
+        chosen = rows.filter(where).select("person_id", "day", "end", "concept", "value")
+        if selection.sign_list is None:
+            return chosen
+        listed = self.lists.filter(self.lists.sign_list == selection.sign_list)
+        return chosen.semi_join(listed, "person_id")
 
 
 def _drug_rows(source: Omop, codes: Codes, vocabulary: Vocabulary, as_of: date) -> ir.Table | None:
@@ -422,9 +431,9 @@ def _with_codes(met: ir.Table, events: ir.Table) -> ir.Table:
 def sign_table(rule: SignRule, rows: Events) -> ir.Table | None:
     """One row per person of the rule's list meeting it: ``SIGN_COLUMNS``; ``None`` if no code can match."""
     if rule.measure == "condition_episodes":
-        events = rows.conditions_for(rule.codes, rule.sign_list)
+        events = rows.conditions_for(rule.selection)
     else:
-        events = rows.drugs_for(rule.codes, rule.item.iv_routes, rule.sign_list)
+        events = rows.drugs_for(rule.selection)
     if events is None:
         return None
     met = (

@@ -37,7 +37,13 @@ from immunocare.knowledge.topics.case_finding import (
 from immunocare.knowledge.topics.warning_signs import WarningSign, WarningSignList
 
 from ._codes import Omop, Vocabulary
-from ._lists import already_coded, condition_codes, drug_codes, measurement_codes, surveillance_gap
+from ._lists import (
+    already_coded,
+    condition_selections,
+    drug_selections,
+    measurement_codes,
+    surveillance_gap,
+)
 from ._output import already_coded_frame, gap_frame, ranked_frame, write_result
 from .rules import SIGN_COLUMNS, Events, SignRule, persons, sign_lists, sign_rules, sign_table
 from .sources import require_columns
@@ -145,9 +151,12 @@ def _signs_met(rules: tuple[SignRule, ...], events: Events) -> ir.Table | None:
 
 def _events(source: Omop, kb: KnowledgeBase, rules: tuple[SignRule, ...], as_of: date, drugs: bool) -> Events:
     """The vocabulary lookups (two small queries) and the rows every rule and list reads."""
-    conditions = [*(r.codes for r in rules if r.measure == "condition_episodes"), *condition_codes(kb)]
-    drug_lists = [*(r.codes for r in rules if r.measure != "condition_episodes"), *drug_codes(kb)]
-    vocabulary = Vocabulary(source, [*conditions, *drug_lists, *measurement_codes(kb)])
+    conditions = [
+        *(r.selection for r in rules if r.measure == "condition_episodes"),
+        *condition_selections(kb),
+    ]
+    drug_lists = [*(r.selection for r in rules if r.measure != "condition_episodes"), *drug_selections(kb)]
+    vocabulary = Vocabulary(source, [*(s.codes for s in (*conditions, *drug_lists)), *measurement_codes(kb)])
     return Events.read(
         source,
         vocabulary,

@@ -94,6 +94,7 @@ class OmopSource:
     cdm_version: str | None
     names: Mapping[str, str] = field(default_factory=dict, repr=False)
     database: str | None = field(default=None, repr=False)
+    _tables: dict[str, ibis.Table] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def has(self, name: str) -> bool:
         """Whether the source holds the OMOP table ``name`` (lower case)."""
@@ -107,8 +108,9 @@ class OmopSource:
         """
         if name not in self.names:
             raise SourceError.single(f"omop.{name}", f"the source has no {name} table ({self.description})")
-        raw = self.backend.table(self.names[name], database=self.database)
-        return _normalised(raw)
+        if name not in self._tables:  # asking the backend binds the table again (Parquet: its metadata)
+            self._tables[name] = _normalised(self.backend.table(self.names[name], database=self.database))
+        return self._tables[name]
 
 
 def _normalised(raw: ibis.Table) -> ibis.Table:
