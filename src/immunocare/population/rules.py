@@ -404,21 +404,16 @@ def _may_stretch(events: ir.Table, at_least: Duration) -> ir.Table:
     """The persons who may have a stretch lasting ``at_least``: the few the stretches are computed for.
 
     A stretch lasting ``at_least`` lasts at least ``n`` days (a month at least 28); its first ``n``
-    days are covered by exposures that start within them, and these last ``n`` days together. Any
-    ``n`` days lie within one bucket of ``2n`` days, of the buckets either starting at day 0 or at day
-    ``n``: so a person whose exposures starting in each bucket last less than ``n`` days together
-    has no such stretch. Two aggregations, no window.
+    days are covered by exposures that start within them, and these last ``n`` days together. Those
+    ``n`` days fall in two consecutive buckets of ``n`` days, and the exposures starting in one of
+    the two last ``n / 2`` days or more: so a person without a bucket whose exposures last that long
+    has no such stretch. One aggregation, no window.
     """
     n = 28 * at_least.total_months + at_least.total_days
-    number = events.day.delta(ibis.date(1970, 1, 1), unit="day")
+    bucket = events.day.delta(ibis.date(1970, 1, 1), unit="day") // n
     lasts = events["end"].delta(events.day, unit="day") + 1
-    grids = [
-        events.select("person_id", bucket=((number + offset) // (2 * n)) * 2 + grid, lasts=lasts)
-        for grid, offset in enumerate((0, n))
-    ]
-    buckets = ibis.union(*grids)
-    totals = buckets.group_by("person_id", "bucket").agg(lasts=buckets.lasts.sum())
-    return totals.filter(totals.lasts >= n).select("person_id").distinct()
+    totals = events.group_by(events.person_id, bucket=bucket).agg(lasts=lasts.sum())
+    return totals.filter(totals.lasts * 2 >= n).select("person_id").distinct()
 
 
 def _with_codes(met: ir.Table, events: ir.Table) -> ir.Table:
