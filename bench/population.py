@@ -20,12 +20,16 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
+import multiprocessing
 import os
+import resource
 import shutil
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -38,6 +42,8 @@ import pandas as pd
 from immunocare.domain import InfectionSite
 from immunocare.knowledge import KnowledgeBase, load_knowledge_base
 from immunocare.knowledge.topics.coded_conditions import InfectionCodes
+from immunocare.knowledge.topics.warning_signs import WarningSign
+from immunocare.population import ScreenResult, screen
 from immunocare.population._synth_profiles import PROFILES
 from immunocare.population.sources import open_source, spark_session
 from immunocare.population.synth import synthesize
@@ -100,6 +106,31 @@ def measured(extra_pids: Callable[[], list[int]] = list) -> Iterator[Step]:
         sampler.join()
 
 
+@functools.cache
+def _kb() -> KnowledgeBase:
+    return load_knowledge_base()
+
+
+def _timed(step: Callable[..., Any], *args: Any) -> tuple[Any, Step]:
+    """In the child: the step's value, its wall time, and the peak RSS of the child's whole life.
+
+    The knowledge base is loaded before the clock starts.
+    """
+    _kb()
+    started = time.perf_counter()
+    value = step(*args)
+    seconds = time.perf_counter() - started
+    return value, Step(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def in_child(step: Callable[..., Any], *args: Any) -> tuple[Any, Step]:
+    """``step(*args)`` in a fresh process, so that its peak memory is its own, not what an earlier
+    step left in this one (the child's imports count; its start does not count in the time)."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        value, measured_step = pool.submit(_timed, step, *args).result()
+    return value, measured_step
+
+
 def floor(folder: Path) -> int:
     """Bare DuckDB: scan the screen's columns of every table it reads and count the rows.
 
@@ -122,9 +153,12 @@ def ear_codes(kb: KnowledgeBase) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(c for i in ear for c in i.icd10cm), tuple(c for i in ear for c in i.snomed)
 
 
-def pandas_otitis(folder: Path, kb: KnowledgeBase) -> int:
+def pandas_otitis(folder: Path) -> int:
     """The straightforward way: read the rows, keep the ear codes, roll a window per person."""
-    criterion: Any = kb.get("jmf_children_1").criterion
+    kb = _kb()
+    sign = kb.get("jmf_children_1")
+    assert isinstance(sign, WarningSign)
+    criterion: Any = sign.criterion
     window = f"{criterion.window.span_in_days()[1]}D"
     icd, _ = ear_codes(kb)
     frame = pd.read_parquet(
@@ -140,6 +174,11 @@ def pandas_otitis(folder: Path, kb: KnowledgeBase) -> int:
 
     best = ears.groupby("person_id")["day"].apply(most_in_window)
     return int((best >= criterion.at_least).sum())
+
+
+def duckdb_screen(folder: Path, as_of: date) -> ScreenResult:
+    """(c): the screen on DuckDB over the folder (the knowledge base is loaded before the clock)."""
+    return screen(open_source(str(folder)), _kb(), as_of=as_of)
 
 
 def planted(folder: Path) -> dict[int, str]:
@@ -170,16 +209,7 @@ def recall(result: Any, folder: Path) -> list[str]:
     return lines
 
 
-def load_screen() -> Callable[..., Any] | None:
-    try:
-        from immunocare.population.screen import screen  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
-    found: Callable[..., Any] = screen
-    return found
-
-
-def spark_run(folder: Path, kb: KnowledgeBase, as_of: date, screen: Callable[..., Any] | None) -> None:
+def spark_run(folder: Path, kb: KnowledgeBase, as_of: date) -> None:
     spark = spark_session(
         config={
             "spark.ui.enabled": "false",
@@ -197,9 +227,6 @@ def spark_run(folder: Path, kb: KnowledgeBase, as_of: date, screen: Callable[...
             f"(d) Spark scan-and-count:   {counted.seconds:8.2f} s  ({rows:,} rows; "
             f"peak {counted.peak_mib:,.0f} MiB with the JVM)"
         )
-        if screen is None:
-            print("(d) Spark screen:           skipped: immunocare.population.screen is not there yet")
-            return
         with measured(lambda: jvm_pid) as step:
             result = screen(source, kb, as_of=as_of)
         persons = result.persons_screened
@@ -223,7 +250,7 @@ def main() -> None:
     args = parser.parse_args()
     as_of = date.fromisoformat(args.as_of)
     work = args.work or Path(tempfile.mkdtemp(prefix="immunocare-bench-"))
-    kb = load_knowledge_base()
+    kb = _kb()
     try:
         folder = work / f"omop-{args.persons}"
         with measured() as made:
@@ -234,37 +261,28 @@ def main() -> None:
             f"{rows['drug_exposure']:,} drug exposures in {made.seconds:.1f} s "
             f"(peak {made.peak_mib:,.0f} MiB)"
         )
-        with measured() as a:
-            floor(folder)
+        _, a = in_child(floor, folder)
         print(f"(a) floor, DuckDB scan:     {a.seconds:8.2f} s  (peak {a.peak_mib:,.0f} MiB)")
-        with measured() as b:
-            met = pandas_otitis(folder, kb)
+        met, b = in_child(pandas_otitis, folder)
         print(
             f"(b) pandas otitis sign:     {b.seconds:8.2f} s  ({met:,} persons met; "
             f"peak {b.peak_mib:,.0f} MiB)"
         )
-        screen = load_screen()
-        if screen is None:
-            print("(c) immunocare screen:      skipped: immunocare.population.screen is not there yet")
-            print(f"    ratio pandas / floor:   {b.seconds / a.seconds:8.1f} x")
-        else:
-            source = open_source(str(folder))
-            with measured() as c:
-                result = screen(source, kb, as_of=as_of)
-            print(
-                f"(c) immunocare screen:      {c.seconds:8.2f} s  "
-                f"({result.persons_screened / c.seconds:,.0f} persons/s; peak {c.peak_mib:,.0f} MiB)"
-            )
-            print(f"    ratio screen / floor:   {c.seconds / a.seconds:8.1f} x   (target ≤ 2)")
-            print(f"    ratio pandas / screen:  {b.seconds / c.seconds:8.1f} x   (target ≥ 10, for one sign)")
-            print("recall of the planted cases (DuckDB):")
-            print("\n".join(recall(result, folder)))
+        result, c = in_child(duckdb_screen, folder, as_of)
+        print(
+            f"(c) immunocare screen:      {c.seconds:8.2f} s  "
+            f"({result.persons_screened / c.seconds:,.0f} persons/s; peak {c.peak_mib:,.0f} MiB)"
+        )
+        print(f"    ratio screen / floor:   {c.seconds / a.seconds:8.1f} x   (target ≤ 2)")
+        print(f"    ratio pandas / screen:  {b.seconds / c.seconds:8.1f} x   (target ≥ 10, for one sign)")
+        print("recall of the planted cases (DuckDB):")
+        print("\n".join(recall(result, folder)))
         if not args.no_spark:
             spark_persons = args.spark_persons or max(args.persons // 10, 1_000)
             spark_folder = work / f"omop-{spark_persons}"
             synthesize(spark_persons, spark_folder, seed=1, as_of=as_of, kb=kb)
             print(f"Spark population: {spark_persons:,} persons")
-            spark_run(spark_folder, kb, as_of, screen)
+            spark_run(spark_folder, kb, as_of)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

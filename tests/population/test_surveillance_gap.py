@@ -1,5 +1,5 @@
 """The surveillance gap finds its persons: drugs by the sid_drugs classes' ATC codes and names,
-CLL and myeloma by ICD-10-CM source values and concepts, IgG by LOINC through ``concept`` or in
+CLL and myeloma by ICD-10-CM source values, source concepts and concepts, IgG by LOINC through ``concept`` or in
 ``measurement_source_value``; on a hand-built set (DuckDB and Spark) and on a synthetic population."""
 
 from __future__ import annotations
@@ -37,10 +37,14 @@ DRUGS = [  # person, drug concept, start, source value
     (21, 0, "2023-08-01", "RITUXIMAB 500 MG/50 ML"),  # the name as a word of a dosed label: in the gap
     (22, 0, "2023-08-01", "hydroxychloroquine 200 mg"),  # a name not of the classes
 ]
-CONDITIONS = [  # person, condition concept, start, source value
-    (18, 0, "2021-01-01", "C91.10"),  # CLL by ICD-10-CM, never an IgG: in the gap
-    (19, 437233, "2021-01-01", ""),  # myeloma by its concept, IgG in measurement_source_value
-    (20, 0, "2021-01-01", "C92.10"),  # chronic myeloid leukaemia: not an exposure
+ICD10CM_MYELOMA, ICD10CM_CML = 700001, 700002
+CONDITIONS = [  # person, condition concept, start, source value, source concept
+    (18, 0, "2021-01-01", "C91.10", 0),  # CLL by ICD-10-CM, never an IgG: in the gap
+    (19, 437233, "2021-01-01", "", 0),  # myeloma by its concept, IgG in measurement_source_value
+    (20, 0, "2021-01-01", "C92.10", 0),  # chronic myeloid leukaemia: not an exposure
+    (23, 0, "2021-03-01", "LOCAL 42", ICD10CM_MYELOMA),  # myeloma by its ICD-10-CM source concept only
+    (24, 0, "2021-04-01", "", ICD10CM_MYELOMA),  # the same with no source value: shown by that concept
+    (25, 0, "2021-05-01", "LOCAL 43", ICD10CM_CML),  # chronic myeloid leukaemia's source concept
 ]
 MEASUREMENTS = [(12, LOINC_IGG, "2022-02-01", "IgG serum"), (19, 0, "2021-02-01", "2465-3")]
 
@@ -53,7 +57,7 @@ def _frame(rows: list[tuple[Any, ...]], columns: list[str], dates: tuple[str, ..
 
 
 def gap_tables() -> dict[str, pd.DataFrame]:
-    """The hand-built OMOP set: twelve adults, each with one exposure (or none) and maybe an IgG."""
+    """The hand-built OMOP set: fifteen adults, each with one exposure (or none) and maybe an IgG."""
     persons = sorted({row[0] for row in (*DRUGS, *CONDITIONS)})
     drug = _frame(DRUGS, ["person_id", "drug_concept_id", "drug_exposure_start_date", "drug_source_value"],
                   ("drug_exposure_start_date",))  # fmt: skip
@@ -64,6 +68,8 @@ def gap_tables() -> dict[str, pd.DataFrame]:
         (ATC_CD20_GROUP, "CD20 (Clusters of Differentiation 20) inhibitors", "ATC", "L01FA"),
         (ATC_NATALIZUMAB, "natalizumab", "ATC", "L04AG03"),
         (LOINC_IGG, "IgG [Mass/volume] in Serum or Plasma", "LOINC", "2465-3"),
+        (ICD10CM_MYELOMA, "Multiple myeloma not having achieved remission", "ICD10CM", "C90.00"),
+        (ICD10CM_CML, "Chronic myeloid leukemia, BCR/ABL-positive", "ICD10CM", "C92.10"),
     ]
     ancestor = [
         (ATC_RITUXIMAB, RITUXIMAB_VIAL),
@@ -76,7 +82,8 @@ def gap_tables() -> dict[str, pd.DataFrame]:
         "person": pd.DataFrame({"person_id": persons, "year_of_birth": [1960] * len(persons)}),
         "condition_occurrence": _frame(
             CONDITIONS,
-            ["person_id", "condition_concept_id", "condition_start_date", "condition_source_value"],
+            ["person_id", "condition_concept_id", "condition_start_date", "condition_source_value",
+             "condition_source_concept_id"],
             ("condition_start_date",),
         ),
         "drug_exposure": drug,
@@ -99,6 +106,8 @@ EXPECTED = {
     (15, B_CELL, date(2023, 6, 1), "7654321"),
     (18, CLL, date(2021, 1, 1), "C91.10"),
     (21, B_CELL, date(2023, 8, 1), "RITUXIMAB 500 MG/50 ML"),
+    (23, MYELOMA, date(2021, 3, 1), "LOCAL 42"),
+    (24, MYELOMA, date(2021, 4, 1), str(ICD10CM_MYELOMA)),
 }
 
 
@@ -121,7 +130,7 @@ def test_the_gap_matches_atc_codes_names_and_icd10cm_and_leaves_out_the_measured
     result = screen(open_source(str(gap_folder)), kb, as_of=AS_OF)
     assert gap_rows(result) == EXPECTED
     # 12 (IgG by LOINC concept) and 19 (IgG by source value) were measured; 16 took natalizumab,
-    # 17 rituximab after as_of, 20 has chronic myeloid leukaemia
+    # 17 rituximab after as_of, 20 and 25 have chronic myeloid leukaemia
     assert result.surveillance_gap["person_id"].is_unique
 
 

@@ -124,6 +124,7 @@ class Vocabulary:
         wanted = tuple(wanted)
         self._source = source
         self._values: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._icd10cm: tuple[tuple[str, int], ...] | None = None
         pairs = {pair for codes in wanted for pair in codes.vocabulary}
         self.by_code: dict[tuple[str, str], set[int]] = defaultdict(set)
         if pairs and source.has("concept"):
@@ -152,6 +153,23 @@ class Vocabulary:
         """The concept ids the codes mean: their own and their descendants, sorted."""
         base = self._base(codes)
         return tuple(sorted(base.union(*(self.below.get(i, set()) for i in base))))
+
+    def source_ids(self, codes: Codes) -> tuple[int, ...]:
+        """The ICD-10-CM concept ids (of ``concept``) whose codes the ICD-10-CM prefixes select, sorted.
+
+        They are matched in ``*_source_concept_id``, which holds the source code's concept when the
+        source value is missing or written otherwise. The ICD-10-CM concepts are read once.
+        """
+        if not codes.icd10cm or not self._source.has("concept"):
+            return ()
+        if self._icd10cm is None:
+            c = self._source.table("concept")
+            rows = c.filter(c.vocabulary_id == "ICD10CM").select(code=c.concept_code, id=c.concept_id)
+            found = rows.to_pyarrow().to_pydict()
+            self._icd10cm = tuple(
+                (icd10_key(code), int(i)) for code, i in zip(found["code"], found["id"], strict=True) if code
+            )
+        return tuple(sorted(i for key, i in self._icd10cm if key.startswith(codes.icd10cm)))
 
     def _distinct(self, column: SourceColumn) -> tuple[str, ...]:
         if column not in self._values:
@@ -191,19 +209,23 @@ def code_filter(
     concept: str,
     value: str,
     source: SourceColumn,
+    source_concept: str | None = None,
 ) -> ir.BooleanValue | None:
-    """Whether a row is selected by the codes (concept id or source value); ``None`` if none can be.
+    """Whether a row is selected by the codes (concept id, source value or source concept id).
 
     ``rows`` are rows of the ``source`` table (or a selection of them): their ``concept`` column holds
-    the concept id and their ``value`` column the raw value of the ``source`` column. The values the
-    codes select are found among the column's distinct values (:meth:`Vocabulary.values`), so each
-    row costs two set lookups, with no string work per row.
+    the concept id, their ``value`` column the raw value of the ``source`` column and their
+    ``source_concept`` column, if named and there, the source concept id. The values the codes
+    select are found among the column's distinct values (:meth:`Vocabulary.values`), so each row
+    costs a few set lookups, with no string work per row. ``None`` if no row can be selected.
     """
     terms = []
     if ids := vocabulary.ids(codes):
         terms.append(rows[concept].cast("int64").isin(ids))
     if values := vocabulary.values(source, codes):
         terms.append(rows[value].cast("string").isin(values))
+    if source_concept in rows.columns and (source_ids := vocabulary.source_ids(codes)):
+        terms.append(rows[source_concept].cast("int64").isin(source_ids))
     return ibis.or_(*terms) if terms else None
 
 

@@ -98,7 +98,11 @@ def connect_duckdb(path: Path | None = None, *, read_only: bool = False) -> Back
 
 
 def duckdb_backend(connection: duckdb.DuckDBPyConnection) -> Backend:
-    """An Ibis DuckDB backend on an open DuckDB connection that works with DuckDB 2."""
+    """An Ibis DuckDB backend on an open DuckDB connection that works with DuckDB 2.
+
+    DuckDB's own progress bar is turned off: the screen shows its own, which DuckDB's would garble.
+    """
+    connection.sql("SET enable_progress_bar = false")
     backend: Backend = _Backend.from_connection(connection)
     backend.con = _Connection(connection)
     return backend

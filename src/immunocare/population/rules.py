@@ -201,12 +201,16 @@ def sign_lists(source: Omop, rules: Iterable[SignRule], as_of: date) -> ir.Table
 
 
 def shown_code(rows: ir.Table) -> ir.StringValue:
-    """The code a selected row shows (rows with ``concept, value``): its source value, else its concept id.
+    """The code a selected row shows: its source value, else its concept id, else its source concept id.
 
     Computed only where codes are gathered, for the persons who meet a rule, not for every row read.
     """
     text = rows.value.strip()
-    return ibis.cases((text.isnull() | (text == ""), rows.concept.cast("string")), else_=text)
+    return ibis.cases(
+        (text.notnull() & (text != ""), text),
+        (rows.concept.notnull() & (rows.concept != 0), rows.concept.cast("string")),
+        else_=rows.source_concept.cast("string"),
+    )
 
 
 def _all(codes: Iterable[Codes]) -> Codes:
@@ -239,12 +243,12 @@ class Selection:
 class Events:
     """The condition and drug rows the rules and lists of a screen read, each table read once.
 
-    The rows (``person_id, day, end, concept, value``, and ``route`` for drugs; ``value`` is the raw
-    source value) are those any rule or list can select, and ``lists`` is :func:`sign_lists`. Each
-    rule then filters these few rows instead of the whole table, keeping its own list's persons
-    (:class:`Selection`). Each query of the screen would compute the rows again, so :meth:`cached`
-    has the engine compute and keep them once: ``condition_occurrence`` and ``drug_exposure`` are
-    then scanned once for the whole screen.
+    The rows (``person_id, day, end, concept, value, source_concept``, and ``route`` for drugs;
+    ``value`` is the raw source value) are those any rule or list can select, and ``lists`` is
+    :func:`sign_lists`. Each rule then filters these few rows instead of the whole table, keeping its
+    own list's persons (:class:`Selection`). Each query of the screen would compute the rows again,
+    so :meth:`cached` has the engine compute and keep them once: ``condition_occurrence`` and
+    ``drug_exposure`` are then scanned once for the whole screen.
     """
 
     conditions: ir.Table | None
@@ -266,8 +270,8 @@ class Events:
         """The rows selected, up to ``as_of``; ``drugs=None`` when drug_exposure is not read."""
         t = source.table("condition_occurrence")
         where = code_filter(
-            t, _all(s.codes for s in conditions), vocabulary,
-            concept="condition_concept_id", value="condition_source_value", source=_CONDITIONS,
+            t, _all(s.codes for s in conditions), vocabulary, concept="condition_concept_id",
+            value="condition_source_value", source=_CONDITIONS, source_concept="condition_source_concept_id",
         )  # fmt: skip
         day = t.condition_start_date.cast("date")
         kept = (
@@ -279,6 +283,7 @@ class Events:
                 end=day,
                 concept=t.condition_concept_id.cast("int64"),
                 value=t.condition_source_value.cast("string"),
+                source_concept=_column(t, "condition_source_concept_id"),
             )
         )
         return cls(
@@ -299,11 +304,11 @@ class Events:
             yield Events(conditions, drugs, kept.enter_context(self.lists.cache()), self.vocabulary)
 
     def conditions_for(self, selection: Selection) -> ir.Table | None:
-        """``person_id, day, end, concept, value`` of the conditions selected, or ``None``."""
+        """The conditions selected (``person_id, day, end, concept, value, source_concept``), or ``None``."""
         return self._select(self.conditions, selection, _CONDITIONS)
 
     def drugs_for(self, selection: Selection) -> ir.Table | None:
-        """``person_id, day, end, concept, value`` of the drug exposures selected, or ``None``."""
+        """The drug exposures selected (the columns of :meth:`conditions_for`), or ``None``."""
         rows = self.drugs
         if rows is not None and selection.routes:
             rows = rows.filter(rows.route.isin(selection.routes))
@@ -312,16 +317,20 @@ class Events:
     def _select(self, rows: ir.Table | None, selection: Selection, source: SourceColumn) -> ir.Table | None:
         if rows is None:
             return None
-        where = code_filter(
-            rows, selection.codes, self.vocabulary, concept="concept", value="value", source=source
-        )
+        where = code_filter(rows, selection.codes, self.vocabulary, concept="concept", value="value",
+                            source=source, source_concept="source_concept")  # fmt: skip
         if where is None:
             return None
-        chosen = rows.filter(where).select("person_id", "day", "end", "concept", "value")
+        chosen = rows.filter(where).select("person_id", "day", "end", "concept", "value", "source_concept")
         if selection.sign_list is None:
             return chosen
         listed = self.lists.filter(self.lists.sign_list == selection.sign_list)
         return chosen.semi_join(listed, "person_id")
+
+
+def _column(table: ir.Table, name: str) -> ir.IntegerValue:
+    """A concept-id column of the table as int64, or nulls when the table lacks it."""
+    return table[name].cast("int64") if name in table.columns else ibis.null("int64")
 
 
 def _drug_rows(source: Omop, codes: Codes, vocabulary: Vocabulary, as_of: date) -> ir.Table | None:
@@ -333,14 +342,14 @@ def _drug_rows(source: Omop, codes: Codes, vocabulary: Vocabulary, as_of: date) 
         return None
     start = t.drug_exposure_start_date.cast("date")
     end = ibis.greatest(ibis.coalesce(t.drug_exposure_end_date.cast("date"), start), start)
-    route = t.route_concept_id.cast("int64") if "route_concept_id" in t.columns else ibis.null("int64")
     rows = t.filter(where).select(
         person_id=t.person_id.cast("int64"),
         day=start,
         end=end,
         concept=t.drug_concept_id.cast("int64"),
         value=t.drug_source_value.cast("string"),
-        route=route,
+        source_concept=_column(t, "drug_source_concept_id"),
+        route=_column(t, "route_concept_id"),
     )
     return rows.filter(rows.day <= as_of)
 
