@@ -152,3 +152,17 @@ def test_an_iuis_classified_scid_without_a_mapped_code_is_an_emergency(kb: Knowl
 def test_the_peg_ada_bridge_holds_for_a_confirmed_ada_defect_without_a_code(kb: KnowledgeBase) -> None:
     section = curative_section(Evaluation(record(INFANT, Sex.MALE, genetic_findings=(ADA,)), kb, AS_OF))
     assert "ada_scid_peg_ada_bridge" in {f.rule_id for f in section.findings}
+
+
+def test_a_gene_with_disorders_in_several_tables_finds_only_the_rows_of_its_reading(
+    kb: KnowledgeBase,
+) -> None:
+    # A heterozygous STAT3 variant reads as AD-HIES (loss of function, IUIS 2.5) and STAT1 as AD
+    # STAT1 deficiency (6.1): the transplant rows for their gain of function (4.3, 6.6) stay out.
+    for gene, gof_row, table in (("STAT3", "hsct_stat3_gof", "4.3"), ("STAT1", "hsct_stat1_gof", "6.6")):
+        assert _hsct(kb, gof_row).gene_tables == (table,)
+        variant = _confirmed(gene, "NM_000000.1:c.100C>T", Zygosity.HETEROZYGOUS)
+        evaluation = Evaluation(record(INFANT, Sex.MALE, genetic_findings=(variant,)), kb, AS_OF)
+        (reading,) = evaluation.genetics
+        assert reading.iuis_category not in (None, table)
+        assert gof_row not in {a.action for a in curative_section(evaluation).recommendations}

@@ -10,6 +10,7 @@ import pytest
 
 from immunocare.domain.units import Quantity
 from immunocare.knowledge import KnowledgeBase
+from immunocare.knowledge.topics._groups import gene_table_problems
 from immunocare.knowledge.topics.hsct import GeneTherapy, HsctIndication, HsctItem
 
 ADAPTER: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(HsctItem)
@@ -135,3 +136,16 @@ def test_gene_therapies_in_trials_name_their_study_and_no_product(kb: KnowledgeB
         assert therapy.product is None and not therapy.approvals and therapy.citations
         assert therapy.note and "not read" in therapy.note
     assert trials["gene_therapy_trial_x_cgd"].trials == ("NCT02234934", "NCT01855685")
+
+
+def test_groups_of_a_gene_with_disorders_in_several_tables_must_say_which(kb: KnowledgeBase) -> None:
+    was = kb.get("hsct_was")
+    assert isinstance(was, HsctIndication) and was.gene_tables == ("2.1",)
+    loose = was.model_copy(update={"gene_tables": ()})
+    wrong = was.model_copy(update={"id": "hsct_was_wrong", "gene_tables": ("3.1",)})
+    assert gene_table_problems(kb, [loose, wrong]) == [
+        "hsct_was: WAS has IUIS entries in 2.1, 5.1; say which in gene_tables",
+        "hsct_was_wrong: WAS has no IUIS entry in gene_tables ['3.1']",
+    ]
+    for topic in ("hsct", "prophylaxis", "vaccination_rules"):
+        assert gene_table_problems(kb, kb.topics[topic]) == [], topic

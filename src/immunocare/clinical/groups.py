@@ -4,7 +4,8 @@ A :class:`~immunocare.knowledge.topics._groups.PatientGroup` names record codes 
 diagnosis id), IUIS (sub)tables, ESID working definitions and genes. The record places the patient
 in the group by the first of: a current diagnosis classified in one of the IUIS (sub)tables (the
 clinician's classification), a current diagnosis whose code maps to one of the ids, a confirmed
-genetic diagnosis of one of the genes or (sub)tables, or a working definition the patient meets.
+genetic diagnosis of one of the genes (whose IUIS entry is in the group's ``gene_tables``, when it
+names some) or (sub)tables, or a working definition the patient meets.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from immunocare.domain import (
     summarize,
 )
 from immunocare.knowledge import KBItem
-from immunocare.knowledge.topics._groups import PatientGroup
+from immunocare.knowledge.topics._groups import PatientGroup, in_tables
 
 from .criteria import Evaluation
-from .genetics import Verdict
+from .genetics import GeneticInterpretation, Verdict
 from .immunoglobulin import diagnosis_ids
 
 __all__ = ["Membership", "membership", "met_definitions"]
@@ -52,7 +53,14 @@ class Membership:
 
 
 def _in_iuis(group: PatientGroup, code: str | None) -> bool:
-    return code is not None and any(code == table or code.startswith(f"{table}.") for table in group.iuis)
+    return in_tables(group.iuis, code)
+
+
+def _gene_fits(group: PatientGroup, reading: GeneticInterpretation) -> bool:
+    """Whether a confirmed reading's gene places the patient in the group (its entry fits, if asked)."""
+    return reading.gene in group.genes and (
+        not group.gene_tables or in_tables(group.gene_tables, reading.iuis_category)
+    )
 
 
 def _diagnosis_evidence(diagnosis: Diagnosis) -> tuple[Evidence, ...]:
@@ -87,7 +95,7 @@ def membership(evaluation: Evaluation, group: PatientGroup) -> Membership | None
         return found
     for reading in evaluation.genetics:
         if reading.verdict is Verdict.CONFIRMED and (
-            reading.gene in group.genes or _in_iuis(group, reading.iuis_category)
+            _gene_fits(group, reading) or _in_iuis(group, reading.iuis_category)
         ):
             return Membership(
                 f"{reading.gene} confirmed genetically",

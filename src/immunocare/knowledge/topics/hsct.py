@@ -12,14 +12,17 @@ definitions, confirmed genes).
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from immunocare.knowledge._base import KBItem, KBModel, Topic
 
-from ._groups import PatientGroup
+from ._groups import PatientGroup, gene_table_problems
 from .ig_products import Duration
+
+if TYPE_CHECKING:
+    from immunocare.knowledge import KnowledgeBase
 
 __all__ = ["ORDER", "TOPIC", "Approval", "GeneTherapy", "HsctIndication", "HsctPrinciple"]
 
@@ -120,4 +123,11 @@ class HsctPrinciple(KBItem, PatientGroup):
 
 HsctItem = Annotated[HsctIndication | GeneTherapy | HsctPrinciple, Field(discriminator="kind")]
 
-TOPIC = Topic(name="hsct", title="HSCT and gene therapy indications", item_type=HsctItem)
+
+def _cross_check(kb: KnowledgeBase) -> list[str]:
+    return gene_table_problems(kb, kb.topics.get("hsct", ()))
+
+
+TOPIC = Topic(
+    name="hsct", title="HSCT and gene therapy indications", item_type=HsctItem, cross_check=_cross_check
+)

@@ -17,7 +17,7 @@ from immunocare.errors import NotFoundError, ValidationError
 from immunocare.knowledge._base import ID_PATTERN, KBItem, KBModel, Topic
 
 from ._criteria import Tree, reference_problems
-from ._groups import PatientGroup
+from ._groups import PatientGroup, gene_table_problems
 from .ig_products import Dose, Duration, When
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ def _cross_check(kb: KnowledgeBase) -> list[str]:
     for item in items:
         if isinstance(item, ProphylaxisRecommendation) and item.when is not None:
             problems.extend(reference_problems(kb, item.id, item.when))
-    return problems
+    return problems + gene_table_problems(kb, items)
 
 
 TOPIC = Topic(

@@ -36,7 +36,7 @@ from pydantic import Field, model_validator
 from immunocare.domain.ages import age_at_least
 from immunocare.knowledge._base import KBItem, KBModel, Topic
 
-from ._groups import PatientGroup
+from ._groups import PatientGroup, gene_table_problems
 from .ig_products import MassPerMass, ordered
 from .reference_intervals import AgeDuration
 from .sid_drugs import DrugClass, LabThreshold
@@ -379,7 +379,8 @@ def _threshold_problems(kb: KnowledgeBase) -> list[str]:
 
 
 def _cross_check(kb: KnowledgeBase) -> list[str]:
-    return _selector_problems(kb) + _reference_problems(kb) + _threshold_problems(kb)
+    groups = gene_table_problems(kb, kb.topics.get("vaccination_rules", ()))
+    return _selector_problems(kb) + _reference_problems(kb) + _threshold_problems(kb) + groups
 
 
 TOPIC = Topic(
