@@ -1,6 +1,7 @@
 """The surveillance gap finds its persons: drugs by the sid_drugs classes' ATC codes and names,
-CLL and myeloma by ICD-10-CM source values, source concepts and concepts, IgG by LOINC through ``concept`` or in
-``measurement_source_value``; on a hand-built set (DuckDB and Spark) and on a synthetic population."""
+CLL and myeloma by ICD-10-CM source values, source concepts and concepts, IgG by LOINC through
+``concept`` or in ``measurement_source_value``; on a hand-built set (DuckDB and Spark) and on a
+synthetic population."""
 
 from __future__ import annotations
 
@@ -82,8 +83,13 @@ def gap_tables() -> dict[str, pd.DataFrame]:
         "person": pd.DataFrame({"person_id": persons, "year_of_birth": [1960] * len(persons)}),
         "condition_occurrence": _frame(
             CONDITIONS,
-            ["person_id", "condition_concept_id", "condition_start_date", "condition_source_value",
-             "condition_source_concept_id"],
+            [
+                "person_id",
+                "condition_concept_id",
+                "condition_start_date",
+                "condition_source_value",
+                "condition_source_concept_id",
+            ],
             ("condition_start_date",),
         ),
         "drug_exposure": drug,
