@@ -63,6 +63,11 @@ class Settings(BaseSettings):
         '(`{"warehouse": "postgresql://reader@db/omop?schema=cdm", "eunomia": "/data/GiBleed.duckdb"}`); '
         "the page shows only the names.",
     )
+    population_memory_limit: str | None = Field(
+        None,
+        description="The most memory a population screen on DuckDB may hold (`2GB`, `512MiB`); beyond "
+        "it DuckDB spills to a temporary folder. Unset: DuckDB's own limit, 80% of the machine's memory.",
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Self:

@@ -4,18 +4,23 @@ source, and Ibis's DuckDB backend on DuckDB 2."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import duckdb
 import ibis
+import pandas as pd
 import psycopg
 import pytest
 from pyspark.sql import SparkSession
 
+from immunocare.knowledge import KnowledgeBase
+from immunocare.population import screen
 from immunocare.population._duckdb import connect_duckdb
 from immunocare.population.sources import OmopSource, SourceError, open_source, require_columns
+from immunocare.services.population import run_screen
 
-from .conftest import GIBLEED, SPARK_SOCKETS
+from .conftest import AS_OF, GIBLEED, SPARK_SOCKETS
 
 CORE = ("person", "condition_occurrence", "drug_exposure", "cdm_source")
 
@@ -232,3 +237,21 @@ def test_the_duckdb_backend_leaves_no_result_pending() -> None:
     assert backend.raw_sql("SELECT 42").fetchone() == (42,)
     with backend.table("t").cache() as cached:
         assert backend.execute(cached.x.sum()) == 10
+
+
+def test_a_memory_limit_bounds_duckdb_and_spills_to_a_private_folder(parquet_folder: Path) -> None:
+    source = open_source(str(parquet_folder), memory_limit="512MB")
+    limit, spill = source.backend.con.sql(
+        "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+    ).fetchone()
+    assert limit.endswith("MiB") and float(limit.split()[0]) < 512
+    assert Path(spill).parent == Path(tempfile.gettempdir()) / "immunocare-duckdb"
+    with pytest.raises(SourceError, match="memory_limit: 'plenty' is not an amount of memory"):
+        open_source(str(parquet_folder), memory_limit="plenty")
+
+
+def test_the_real_runner_screens_alike_within_a_memory_limit(tiny_folder: Path, kb: KnowledgeBase) -> None:
+    limited = run_screen(str(tiny_folder), engine="duckdb", kb=kb, as_of=AS_OF, memory_limit="256MB")
+    unlimited = screen(open_source(str(tiny_folder)), kb, as_of=AS_OF)
+    assert not limited.ranked.empty
+    pd.testing.assert_frame_equal(limited.ranked, unlimited.ranked)

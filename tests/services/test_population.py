@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date
 
@@ -17,7 +18,9 @@ from tests.conftest import NOW, make_settings
 from tests.population.builders import ScreenResult, make_result
 
 
-def _runner(spec: str, *, engine: str, kb: KnowledgeBase, as_of: date) -> ScreenResult:
+def _runner(
+    spec: str, *, engine: str, kb: KnowledgeBase, as_of: date, memory_limit: str | None
+) -> ScreenResult:
     return make_result(as_of=as_of, engine=engine)
 
 
@@ -70,3 +73,35 @@ def test_sources_come_from_the_environment_as_json(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("IMMUNOCARE_POPULATION_SOURCES", '{"warehouse": " "}')
     with pytest.raises(ConfigurationError, match="source 'warehouse' needs a name and a spec"):
         Settings()
+
+
+def test_a_run_screens_within_the_configured_memory_limit(sqlite_url: str, kb: KnowledgeBase) -> None:
+    limits: list[str | None] = []
+
+    def runner(
+        spec: str, *, engine: str, kb: KnowledgeBase, as_of: date, memory_limit: str | None
+    ) -> ScreenResult:
+        limits.append(memory_limit)
+        return make_result(as_of=as_of, engine=engine)
+
+    settings = make_settings(
+        sqlite_url, population_sources={"eunomia": "/data/GiBleed.duckdb"}, population_memory_limit="2GB"
+    )
+    context = build_context(settings, clock=FixedClock(NOW), kb=kb)
+    screens = PopulationScreens(runner)
+    actor = Actor("physician", Role.PHYSICIAN, client="test")
+    try:
+        run = screens.start(context, actor=actor, source="eunomia", engine="duckdb", as_of=date(2026, 1, 1))
+        deadline = time.monotonic() + 20
+        while not screens.get(context, actor=actor, run_id=run.id).finished and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert screens.get(context, actor=actor, run_id=run.id).state.value == "done"
+        assert limits == ["2GB"]
+    finally:
+        screens.close()
+        context.close()
+
+
+def test_the_memory_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IMMUNOCARE_POPULATION_MEMORY_LIMIT", "3GiB")
+    assert Settings().population_memory_limit == "3GiB"

@@ -45,7 +45,9 @@ class Runner:
     release: threading.Event = field(default_factory=threading.Event)
     calls: list[tuple[str, str, date]] = field(default_factory=list)
 
-    def __call__(self, spec: str, *, engine: str, kb: KnowledgeBase, as_of: date) -> ScreenResult:
+    def __call__(
+        self, spec: str, *, engine: str, kb: KnowledgeBase, as_of: date, memory_limit: str | None
+    ) -> ScreenResult:
         self.calls.append((spec, engine, as_of))
         assert self.release.wait(timeout=30)
         if spec == SOURCES["broken"]:

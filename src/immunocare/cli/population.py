@@ -42,8 +42,18 @@ def screen_command(
         str | None,
         typer.Option(help="With --engine spark: the Spark master (spark://host:7077); local[*] if left out."),
     ] = None,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(
+            help="With DuckDB: the most memory the screen may hold (2GB, 512MiB); beyond it DuckDB "
+            "spills to a temporary folder. DuckDB's own limit (80% of memory) if left out."
+        ),
+    ] = None,
 ) -> None:
     """Rank the persons of an OMOP population by the warning signs in their coded history."""
+    import duckdb
+
+    from immunocare.errors import FieldIssue, ValidationError
     from immunocare.population import render_report, screen, write_result
     from immunocare.population.sources import open_source, spark_session
 
@@ -57,8 +67,15 @@ def screen_command(
             omop,
             engine=engine.value,
             spark=spark_session(spark_master) if engine is Engine.SPARK and spark_master else None,
+            memory_limit=memory_limit,
         )
-        result = screen(source, kb, as_of=day, progress=True)
+        try:
+            result = screen(source, kb, as_of=day, progress=True)
+        except duckdb.OutOfMemoryException:
+            limit = memory_limit or "DuckDB's own limit (80% of this machine's memory)"
+            raise ValidationError(
+                [FieldIssue("memory_limit", f"the screen needs more memory than {limit} allows")]
+            ) from None
         written = write_result(result, out)
         if report is not None:
             report.write_text(render_report(result), encoding="utf-8")

@@ -24,6 +24,7 @@ import csv
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,7 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
 """The tables (and their columns) every OMOP source must have; other tables are optional."""
 
 _VERSION = re.compile(r"^\s*v?(\d+)\.(\d+)")
+_MEMORY = re.compile(r"\d+(\.\d+)?\s*([KMGT]i?B)", re.IGNORECASE)
 _DATA_SUFFIXES = {".parquet": "parquet", ".csv": "csv"}
 _TEXT_SUFFIXES = ("_source_value", "concept_code")
 
@@ -149,7 +151,11 @@ def _same_kind(actual: dt.DataType, wanted: dt.DataType) -> bool:
 
 
 def open_source(
-    spec: str, *, engine: Literal["duckdb", "spark"] = "duckdb", spark: SparkSession | None = None
+    spec: str,
+    *,
+    engine: Literal["duckdb", "spark"] = "duckdb",
+    spark: SparkSession | None = None,
+    memory_limit: str | None = None,
 ) -> OmopSource:
     """Open an OMOP CDM source and check its required tables, columns and CDM version.
 
@@ -159,16 +165,38 @@ def open_source(
             server and ``spark:`` sources on Spark whatever this says.
         spark: the SparkSession to use (``spark:`` specs and ``engine="spark"``); for files a
             ``local[*]`` session is started when none is given.
+        memory_limit: on DuckDB, the most memory the screen's queries may hold ("2GB", "512MiB");
+            beyond it DuckDB spills to a private temporary folder. ``None``: DuckDB's own limit
+            (80 % of the machine's memory). Spark's memory is Spark's configuration.
 
     Raises:
-        SourceError: the spec names nothing readable, a required table or column is missing, or
-            the CDM version is not 5.3 or 5.4.
+        SourceError: the spec names nothing readable, a required table or column is missing, the
+            CDM version is not 5.3 or 5.4, or the memory limit is not an amount of memory.
     """
     if engine not in ("duckdb", "spark"):
         raise SourceError.single("engine", f"unknown engine {engine!r}: use duckdb or spark")
+    if memory_limit is not None and not _MEMORY.fullmatch(memory_limit.strip()):
+        raise SourceError.single(
+            "memory_limit", f"{memory_limit!r} is not an amount of memory: write it as 2GB or 512MiB"
+        )
     source = _opened(spec.strip(), engine, spark)
+    if source.engine == "duckdb":
+        _spill_privately(source, memory_limit)
     require_columns(source, REQUIRED)
     return source
+
+
+def _spill_privately(source: OmopSource, memory_limit: str | None) -> None:
+    """DuckDB spills to a folder of its own (not the working directory), within the memory limit.
+
+    DuckDB makes the folder only if it spills, and removes what it made when the source closes.
+    """
+    con = source.backend.con
+    parent = Path(tempfile.gettempdir()) / "immunocare-duckdb"
+    parent.mkdir(mode=0o700, exist_ok=True)
+    con.sql(f"SET temp_directory = '{parent / secrets.token_hex(8)}'")
+    if memory_limit is not None:
+        con.sql(f"SET memory_limit = '{memory_limit.strip()}'")
 
 
 def _opened(spec: str, engine: str, spark: SparkSession | None) -> OmopSource:

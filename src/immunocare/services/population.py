@@ -73,22 +73,29 @@ class RunState(StrEnum):
 
 
 class ScreenRunner(Protocol):
-    """Runs one screen: a source spec, an engine, the knowledge base and the day in, a result out."""
+    """Runs one screen: a source spec, an engine, the knowledge base, the day and a memory limit in.
 
-    def __call__(self, spec: str, *, engine: Engine, kb: KnowledgeBase, as_of: date) -> ScreenResult:
+    The memory limit is ``Settings.population_memory_limit``; a result comes out.
+    """
+
+    def __call__(
+        self, spec: str, *, engine: Engine, kb: KnowledgeBase, as_of: date, memory_limit: str | None
+    ) -> ScreenResult:
         """Open the source and screen it."""
         ...
 
 
-def run_screen(spec: str, *, engine: Engine, kb: KnowledgeBase, as_of: date) -> ScreenResult:
-    """The real runner: ``open_source(spec, engine=...)`` then ``screen(...)``.
+def run_screen(
+    spec: str, *, engine: Engine, kb: KnowledgeBase, as_of: date, memory_limit: str | None
+) -> ScreenResult:
+    """The real runner: ``open_source(spec, engine=..., memory_limit=...)`` then ``screen(...)``.
 
     Ibis and its back ends are imported on the first run, not when the application starts.
     """
     from immunocare.population.screen import screen
     from immunocare.population.sources import open_source
 
-    return screen(open_source(spec, engine=engine), kb, as_of=as_of)
+    return screen(open_source(spec, engine=engine, memory_limit=memory_limit), kb, as_of=as_of)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,7 +275,13 @@ class PopulationScreens:
     def _work(self, ctx: ServiceContext, actor: Actor, run: PopulationRun, spec: str) -> None:
         self._store(dataclasses.replace(run, state=RunState.RUNNING))
         try:
-            result = self._runner(spec, engine=run.engine, kb=ctx.kb, as_of=run.as_of)
+            result = self._runner(
+                spec,
+                engine=run.engine,
+                kb=ctx.kb,
+                as_of=run.as_of,
+                memory_limit=ctx.settings.population_memory_limit,
+            )
             met = result.ranked["signs"].map(lambda cell: frozenset(e.sign for e in sign_entries(str(cell))))
             report = render_report(result)
         except Exception as error:  # a failed run is shown and audited, never lost
