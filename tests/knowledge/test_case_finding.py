@@ -74,6 +74,8 @@ def test_the_gap_reuses_the_sid_drug_classes_and_the_igg_analyte(kb: KnowledgeBa
         pytest.param({"concepts": {"omop": [0]}}, "positive", id="concept-zero"),
         pytest.param({"concepts": {"icd10cm": ["XYZ"]}}, "XYZ", id="bad-icd10cm"),
         pytest.param({"verified": False}, "needs a note", id="unverified-without-note"),
+        pytest.param({"measure": "condition_present"}, "condition_present counts the codes of its concepts",
+                     id="condition-present-without-concepts"),
     ],
 )  # fmt: skip
 def test_bad_sign_items_are_refused(overrides: dict[str, Any], message: str) -> None:
@@ -88,7 +90,7 @@ def test_cross_check_names_a_sign_whose_leaf_does_not_fit(kb: KnowledgeBase) -> 
     changed = KnowledgeBase(kb.released, kb.content_hash, kb.citations, topics, kb.topic_titles, kb.hpo)
     assert TOPIC.cross_check is not None
     problems = TOPIC.cross_check(changed)
-    assert "cf_test: jmf_children_1 has no count leaf 'no_such_leaf'" in problems
+    assert "cf_test: jmf_children_1 has no count or phenotype leaf 'no_such_leaf'" in problems
     assert "cf_days: measure antibiotic_days does not fit leaf ear_infections" in problems
 
 

@@ -118,6 +118,8 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
         (7, "2021-03-01", 0, "J18.9"),
         # person 8: immunodeficiency coded by a SNOMED concept the concept table knows
         (8, "2018-08-08", 999002, "234532001"),
+        # person 6: failure to thrive coded once, as an infant
+        (6, "2016-02-01", 0, "R62.51"),
     ]
     condition = pd.DataFrame(
         conditions,

@@ -43,6 +43,8 @@ def signs_of(result: ScreenResult, person: int) -> dict[str, dict[str, Any]]:
                      ["azithromycin iv"], id="one-iv-course"),
         pytest.param(7, "cf_adults_pneumonia", 2, "2020-01-01", "2021-03-01", ["J18.9"],
                      id="adult-pneumonias-over-a-year-apart"),
+        pytest.param(6, "cf_children_failure_to_thrive", 1, "2016-02-01", "2016-02-01", ["R62.51"],
+                     id="failure-to-thrive-coded-once"),
     ],
 )  # fmt: skip
 def test_tiny_set_signs_met_with_counts_dates_and_codes(
@@ -58,14 +60,17 @@ def test_tiny_set_ranks_by_score_and_leaves_out_the_unmet_and_the_already_coded(
     ranked = tiny_result.ranked
     # person 2 (four otitis over 13 months) meets nothing; person 4 is coded D80.1, listed apart
     assert ranked["person_id"].tolist() == [6, 1, 7]
-    assert ranked["score"].tolist() == [2.0, 1.0, 1.0]
-    assert ranked["n_signs"].tolist() == [2, 1, 1]
+    assert ranked["score"].tolist() == [3.0, 1.0, 1.0]
+    assert ranked["n_signs"].tolist() == [3, 1, 1]
     assert ranked["to_refer"].tolist() == [True, False, False]
     assert tiny_result.threshold == 2.0 and tiny_result.persons_screened == 8
     assert (
-        "warning signs coded rows cannot show, not checked: jmf_adults_4, jmf_adults_10, jmf_children_5, "
-        "jmf_children_10"
+        "warning signs coded rows cannot show, not checked: jmf_adults_4, jmf_adults_10, jmf_children_10"
     ) in tiny_result.notices
+    assert (
+        "Failure to thrive (coded): 1 coded date, 2016-02-01 to 2016-02-01 (R62.51)"
+        in ranked.loc[0, "reasons"]
+    )
     assert set(signs_of(tiny_result, 1)) == {"cf_children_ear"}
     assert "61 days, 2023-01-01 to 2023-03-02 (azithromycin, azithromycin iv)" in ranked.loc[0, "reasons"]
     assert list(ranked.dtypes.astype(str)) == ["int64", "float64", "int64", "bool", "object", "object"]

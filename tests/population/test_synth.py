@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from immunocare.cli import app
 from immunocare.knowledge import KnowledgeBase
+from immunocare.knowledge.topics.case_finding import CaseFindingSign
 from immunocare.knowledge.topics.coded_conditions import InfectionCodes
 from immunocare.knowledge.topics.ig_dosing import DiagnosisCodes
 from immunocare.population.sources import open_source, require_columns
@@ -87,6 +88,7 @@ def test_the_population_is_a_valid_cdm_54_source(population: Path) -> None:
 def test_every_code_comes_from_the_knowledge_base(population: Path, kb: KnowledgeBase) -> None:
     icd = {c for item in kb.of(InfectionCodes) for c in item.icd10cm}
     icd |= {c for item in kb.of(DiagnosisCodes) for c in item.icd10_prefixes}
+    icd |= {c for item in kb.of(CaseFindingSign) for c in item.concepts.icd10cm}
     snomed = {c for item in kb.of(InfectionCodes) for c in item.snomed}
     concept = pq.read_table(population / "concept.parquet").to_pylist()
 
@@ -128,6 +130,9 @@ def test_planted_persons_have_their_histories(population: Path) -> None:
     assert [r["measurement_source_value"] for r in rows_of(population, "measurement", control)] == ["2465-3"]
     coded = profiles["already_coded_cvid"][0]
     assert "D83" in {r["condition_source_value"] for r in rows_of(population, "condition_occurrence", coded)}
+    infant = profiles["scid_like_infant_thrush_pneumonia_sepsis"][0]
+    codes = [r["condition_source_value"] for r in rows_of(population, "condition_occurrence", infant)]
+    assert codes.count("R62.51") == 1 and "B37.0" in codes
 
 
 def test_cli_writes_a_population_and_refuses_bad_input(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ def _iso(values: pd.Series) -> pd.Series:
 def ranked_frame(
     rows: pd.DataFrame,
     signs: Sequence[SignDefinition],
-    units: Mapping[str, str],
+    units: Mapping[str, tuple[str, str]],
     threshold: float,
     listed_apart: set[int],
 ) -> pd.DataFrame:
@@ -76,7 +76,7 @@ def ranked_frame(
         for sign, count, first, last, codes in zip(*columns, strict=True)
     ]
     reason_texts = [
-        f"{titles[sign]}: {count} {units[sign]}, {first} to {last} ({texts[codes][1]})"
+        f"{titles[sign]}: {count} {units[sign][count != 1]}, {first} to {last} ({texts[codes][1]})"
         for sign, count, first, last, codes in zip(*columns, strict=True)
     ]
     person = kept["person_id"].to_numpy()

@@ -4,8 +4,7 @@ Each :class:`Profile` draws one history: the age, the coded events (kind and day
 ``as_of``), the drug courses and the IgG results. The histories are illustrations for measuring
 recall, shaped after the classic presentations (recurrent otitis and pneumonia in a child, a
 CVID-like adult with sinusitis and pneumonia, CGD-like deep abscesses with aspergillosis, a
-SCID-like infant with thrush, pneumonia and sepsis), not clinical rules. Failure to thrive is not
-planted: the knowledge base holds no code for it (only an HPO term).
+SCID-like infant with thrush, pneumonia, sepsis and a coded failure to thrive), not clinical rules.
 """
 
 from __future__ import annotations
@@ -94,6 +93,7 @@ def _scid_like(rng: np.random.Generator) -> History:
     history.infections("thrush", _within(rng, 3, 5, age - 60), None, 0)
     history.infections("viral_pneumonia", _within(rng, 1, 5, 60), None, 0)
     history.infections("sepsis", _within(rng, 1, 1, 30), "ceftriaxone", 10)
+    history.conditions.append(("failure_to_thrive", int(_within(rng, 1, 30, age - 30)[0])))
     return history
 
 

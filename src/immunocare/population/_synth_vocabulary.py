@@ -21,6 +21,7 @@ from immunocare.domain import InfectionSite, PathogenClass
 from immunocare.errors import ConfigurationError
 from immunocare.knowledge import KnowledgeBase
 from immunocare.knowledge.topics.analytes import Analyte
+from immunocare.knowledge.topics.case_finding import CaseFindingSign
 from immunocare.knowledge.topics.coded_conditions import AntimicrobialCodes, InfectionCodes
 from immunocare.knowledge.topics.ig_dosing import DiagnosisCodes
 from immunocare.knowledge.topics.sid_drugs import DrugClass
@@ -110,6 +111,14 @@ class Vocabulary:
         )
         source = self.concept("ICD10CM", item.icd10_prefixes[0], item.title, "Condition", standard=None)
         return Code(0, source, item.icd10_prefixes[0])
+
+    def sign_code(self, sign_id: str) -> Code:
+        """The first ICD-10-CM code of a case-finding sign's concepts (``cf_children_failure_to_thrive``)."""
+        item = _first(self.kb.of(CaseFindingSign), lambda i: i.id == sign_id, f"case-finding sign {sign_id}")
+        if not item.concepts.icd10cm:
+            raise _missing(f"an ICD-10-CM code of {sign_id}")
+        code = item.concepts.icd10cm[0]
+        return Code(0, self.concept("ICD10CM", code, item.title, "Condition", standard=None), code)
 
     def antibiotic(self, name: str) -> Code:
         """An antibacterial by generic name, with its RxNorm ingredient when the KB pairs them."""

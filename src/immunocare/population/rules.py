@@ -26,11 +26,12 @@ import ibis
 import ibis.expr.types as ir
 
 from immunocare.domain.ages import Duration, latest_birth
-from immunocare.knowledge.topics._criteria import AgeRange, AntibioticDays, InfectionCount
+from immunocare.knowledge.topics._criteria import AgeRange, AntibioticDays, InfectionCount, PhenotypeTerm
 from immunocare.knowledge.topics.case_finding import (
     CaseFindingList,
     CaseFindingSign,
     Measure,
+    counts_conditions,
     icd10_key,
     sign_criterion,
 )
@@ -133,6 +134,8 @@ def sign_rules(kb: KnowledgeBase) -> tuple[SignRule, ...]:
         if isinstance(leaf, AntibioticDays):
             at_least: int | Duration = leaf.at_least
             window, span, codes = None, None, _drug_codes(kb, item)
+        elif isinstance(leaf, PhenotypeTerm):  # one coded record shows the phenotype
+            at_least, window, span, codes = 1, None, None, Codes()
         else:
             at_least, window, span = leaf.at_least, leaf.window, leaf.min_span
             codes = _drug_codes(kb, item) if item.antimicrobials else _infection_codes(kb, item, leaf)
@@ -434,7 +437,7 @@ def _with_codes(met: ir.Table, events: ir.Table) -> ir.Table:
 
 def sign_table(rule: SignRule, rows: Events) -> ir.Table | None:
     """One row per person of the rule's list meeting it: ``SIGN_COLUMNS``; ``None`` if no code can match."""
-    if rule.measure == "condition_episodes":
+    if counts_conditions(rule.measure):
         events = rows.conditions_for(rule.selection)
     else:
         events = rows.drugs_for(rule.selection)

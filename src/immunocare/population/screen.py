@@ -33,6 +33,7 @@ from immunocare.knowledge.topics.case_finding import (
     CaseFindingSign,
     CodedImmunodeficiency,
     SurveillanceGap,
+    counts_conditions,
 )
 from immunocare.knowledge.topics.warning_signs import WarningSign, WarningSignList
 
@@ -64,7 +65,12 @@ _NEEDED = {
 }
 _DRUG_COLUMNS = ("person_id", "drug_concept_id", "drug_exposure_start_date", "drug_source_value")
 _CACHING = ("duckdb", "spark")  # Ibis 12 cannot drop a cached table on the other SQL backends
-_UNITS = {"condition_episodes": "episodes", "iv_antibiotic_courses": "courses", "antibiotic_days": "days"}
+_UNITS = {  # what a sign's count counts, for one and for more
+    "condition_episodes": ("episode", "episodes"),
+    "condition_present": ("coded date", "coded dates"),
+    "iv_antibiotic_courses": ("course", "courses"),
+    "antibiotic_days": ("day", "days"),
+}
 
 
 @dataclass(frozen=True)
@@ -109,8 +115,7 @@ def _usable(rules: tuple[SignRule, ...], source: Omop) -> tuple[tuple[SignRule, 
     kept = tuple(
         rule
         for rule in rules
-        if rule.measure == "condition_episodes"
-        or (drugs and (routes or rule.measure != "iv_antibiotic_courses"))
+        if counts_conditions(rule.measure) or (drugs and (routes or rule.measure != "iv_antibiotic_courses"))
     )
     return kept, notices, drugs
 
@@ -152,10 +157,10 @@ def _signs_met(rules: tuple[SignRule, ...], events: Events) -> ir.Table | None:
 def _events(source: Omop, kb: KnowledgeBase, rules: tuple[SignRule, ...], as_of: date, drugs: bool) -> Events:
     """The vocabulary lookups (two small queries) and the rows every rule and list reads."""
     conditions = [
-        *(r.selection for r in rules if r.measure == "condition_episodes"),
+        *(r.selection for r in rules if counts_conditions(r.measure)),
         *condition_selections(kb),
     ]
-    drug_lists = [*(r.selection for r in rules if r.measure != "condition_episodes"), *drug_selections(kb)]
+    drug_lists = [*(r.selection for r in rules if not counts_conditions(r.measure)), *drug_selections(kb)]
     vocabulary = Vocabulary(source, [*(s.codes for s in (*conditions, *drug_lists)), *measurement_codes(kb)])
     return Events.read(
         source,

@@ -229,6 +229,7 @@ class _Codes:
             "skin_abscess": v.infection(InfectionSite.SKIN, abscess=True),
             "deep_abscess": v.infection(InfectionSite.DEEP_ORGAN, abscess=True),
             "thrush": v.infection(InfectionSite.ORAL_FUNGAL),
+            "failure_to_thrive": v.sign_code("cf_children_failure_to_thrive"),
             "cvid": v.diagnosis("cvid"),
         }
         names = {*rates.oral_antibiotics, rates.intravenous_antibiotic, "azithromycin", "clarithromycin"}

@@ -31,7 +31,7 @@ from immunocare.domain import CodeSystem
 from immunocare.domain.codes import loinc_problem
 from immunocare.knowledge._base import KBItem, KBModel, Topic
 
-from ._criteria import AgeRange, AntibioticDays, InfectionCount, leaves
+from ._criteria import AgeRange, AntibioticDays, InfectionCount, PhenotypeTerm, leaves
 from .analytes import Analyte
 from .coded_conditions import AntimicrobialCodes, InfectionCodes, checked_codes
 from .sid_drugs import DrugClass
@@ -50,14 +50,21 @@ __all__ = [
     "ConceptSet",
     "Measure",
     "SurveillanceGap",
+    "counts_conditions",
     "icd10_key",
     "sign_criterion",
 ]
 
 ORDER = 52
 
-Measure = Literal["condition_episodes", "antibiotic_days", "iv_antibiotic_courses"]
-"""What a sign counts: distinct condition dates, days on antibiotics, or IV antibiotic start dates."""
+Measure = Literal["condition_episodes", "condition_present", "antibiotic_days", "iv_antibiotic_courses"]
+"""What a sign counts: distinct condition dates (of infections, or of a coded phenotype that one
+record shows), days on antibiotics, or IV antibiotic start dates."""
+
+
+def counts_conditions(measure: Measure) -> bool:
+    """Whether the measure counts condition rows (the others count drug exposures)."""
+    return measure in ("condition_episodes", "condition_present")
 
 
 def icd10_key(code: str) -> str:
@@ -152,11 +159,15 @@ class CaseFindingSign(KBItem):
 
     @model_validator(mode="after")
     def _measure_inputs(self) -> CaseFindingSign:
-        drugs = self.measure != "condition_episodes"
+        drugs = not counts_conditions(self.measure)
         if drugs and self.infection_codes:
             raise ValueError(f"{self.measure} counts drugs: give antimicrobials, not infection_codes")
         if not drugs and self.antimicrobials:
-            raise ValueError("condition_episodes counts conditions: give infection_codes, not antimicrobials")
+            raise ValueError(f"{self.measure} counts conditions: give infection_codes, not antimicrobials")
+        if self.measure == "condition_present" and (self.infection_codes or self.concepts == ConceptSet()):
+            raise ValueError(
+                "condition_present counts the codes of its concepts: give them, not infection_codes"
+            )
         if (self.measure == "iv_antibiotic_courses") != bool(self.iv_routes):
             raise ValueError("iv_routes are needed by, and only by, iv_antibiotic_courses")
         return self
@@ -204,14 +215,16 @@ CaseFindingItem = Annotated[
 ]
 
 
-def sign_criterion(kb: KnowledgeBase, item: CaseFindingSign) -> InfectionCount | AntibioticDays:
-    """The criterion leaf of the warning sign whose count and window the item applies."""
+def sign_criterion(
+    kb: KnowledgeBase, item: CaseFindingSign
+) -> InfectionCount | AntibioticDays | PhenotypeTerm:
+    """The criterion leaf of the warning sign whose count and window (or phenotype) the item applies."""
     sign = kb.get(item.sign)
     if not isinstance(sign, WarningSign):
         raise ValueError(f"{item.id}: {item.sign!r} is not a warning sign")
     found = next((leaf for leaf in leaves(sign.criterion) if leaf.id == item.criterion), None)
-    if not isinstance(found, InfectionCount | AntibioticDays):
-        raise ValueError(f"{item.id}: {item.sign} has no count leaf {item.criterion!r}")
+    if not isinstance(found, InfectionCount | AntibioticDays | PhenotypeTerm):
+        raise ValueError(f"{item.id}: {item.sign} has no count or phenotype leaf {item.criterion!r}")
     return found
 
 
@@ -225,6 +238,7 @@ def _sign_problems(kb: KnowledgeBase, item: CaseFindingSign) -> list[str]:
         "antibiotic_days": isinstance(leaf, AntibioticDays),
         "iv_antibiotic_courses": iv_leaf,
         "condition_episodes": isinstance(leaf, InfectionCount) and not iv_leaf,
+        "condition_present": isinstance(leaf, PhenotypeTerm) and leaf.state == "observed",
     }
     if isinstance(leaf, AntibioticDays) and leaf.window is not None:
         return [f"{item.id}: antibiotic days within a window ({leaf.id}) are not counted over coded data"]
