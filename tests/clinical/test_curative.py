@@ -11,6 +11,7 @@ from immunocare.domain import (
     Diagnosis,
     FindingStatus,
     GeneticFinding,
+    Phenotype,
     Sex,
     Urgency,
     Zygosity,
@@ -19,7 +20,7 @@ from immunocare.knowledge import KnowledgeBase
 from immunocare.knowledge.topics.hsct import GeneTherapy, HsctIndication
 from immunocare.knowledge.topics.ig_dosing import DiagnosisCodes
 from tests.clinical.builders import record
-from tests.factories import make_diagnosis, make_genetic_finding
+from tests.factories import make_diagnosis, make_genetic_finding, make_phenotype
 
 AS_OF = date(2026, 3, 1)
 INFANT = date(2025, 11, 1)
@@ -154,15 +155,31 @@ def test_the_peg_ada_bridge_holds_for_a_confirmed_ada_defect_without_a_code(kb: 
     assert "ada_scid_peg_ada_bridge" in {f.rule_id for f in section.findings}
 
 
-def test_a_gene_with_disorders_in_several_tables_finds_only_the_rows_of_its_reading(
+def _stat3(kb: KnowledgeBase, *phenotypes: Phenotype) -> tuple[str | None, bool, dict[str, str]]:
+    variant = _confirmed("STAT3", "NM_139276.3:c.100C>T", Zygosity.HETEROZYGOUS)
+    evaluation = Evaluation(
+        record(INFANT, Sex.MALE, genetic_findings=(variant,), phenotypes=phenotypes), kb, AS_OF
+    )
+    (reading,) = evaluation.genetics
+    advice = {a.action: a.rationale for a in curative_section(evaluation).recommendations}
+    return reading.iuis_category, reading.entry_settled, advice
+
+
+def test_a_gene_with_disorders_in_several_tables_finds_the_rows_of_the_disorder_the_record_shows(
     kb: KnowledgeBase,
 ) -> None:
-    # A heterozygous STAT3 variant reads as AD-HIES (loss of function, IUIS 2.5) and STAT1 as AD
-    # STAT1 deficiency (6.1): the transplant rows for their gain of function (4.3, 6.6) stay out.
-    for gene, gof_row, table in (("STAT3", "hsct_stat3_gof", "4.3"), ("STAT1", "hsct_stat1_gof", "6.6")):
-        assert _hsct(kb, gof_row).gene_tables == (table,)
-        variant = _confirmed(gene, "NM_000000.1:c.100C>T", Zygosity.HETEROZYGOUS)
-        evaluation = Evaluation(record(INFANT, Sex.MALE, genetic_findings=(variant,)), kb, AS_OF)
-        (reading,) = evaluation.genetics
-        assert reading.iuis_category not in (None, table)
-        assert gof_row not in {a.action for a in curative_section(evaluation).recommendations}
+    assert _hsct(kb, "hsct_stat3_gof").gene_tables == ("4.3",)
+    # AD-HIES (loss of function, IUIS 2.5) by its IUIS phenotype: not the gain-of-function transplant
+    category, settled, advice = _stat3(kb, make_phenotype(hpo_id="HP:0001051", label="Seborrheic dermatitis"))
+    assert (category, settled) == ("2.5", True) and "hsct_stat3_gof" not in advice
+    # STAT3 gain of function (4.3) by its autoimmunity: the transplant to weigh case by case
+    category, settled, advice = _stat3(kb, make_phenotype(hpo_id="HP:0002960", label="Autoimmunity"))
+    assert (category, settled) == ("4.3", True) and "hsct_stat3_gof" in advice
+
+
+def test_a_gene_whose_disorder_the_record_does_not_settle_keeps_the_row_and_says_so(
+    kb: KnowledgeBase,
+) -> None:
+    _, settled, advice = _stat3(kb)
+    assert not settled
+    assert "the record does not settle" in advice["hsct_stat3_gof"]

@@ -5,7 +5,8 @@ diagnosis id), IUIS (sub)tables, ESID working definitions and genes. The record 
 in the group by the first of: a current diagnosis classified in one of the IUIS (sub)tables (the
 clinician's classification), a current diagnosis whose code maps to one of the ids, a confirmed
 genetic diagnosis of one of the genes (whose IUIS entry is in the group's ``gene_tables``, when it
-names some) or (sub)tables, or a working definition the patient meets.
+names some and the record settles the entry) or (sub)tables, or a working definition the patient
+meets.
 """
 
 from __future__ import annotations
@@ -57,10 +58,17 @@ def _in_iuis(group: PatientGroup, code: str | None) -> bool:
 
 
 def _gene_fits(group: PatientGroup, reading: GeneticInterpretation) -> bool:
-    """Whether a confirmed reading's gene places the patient in the group (its entry fits, if asked)."""
-    return reading.gene in group.genes and (
-        not group.gene_tables or in_tables(group.gene_tables, reading.iuis_category)
-    )
+    """Whether a confirmed reading's gene places the patient in the group.
+
+    When the group names ``gene_tables`` and the record settles the reading's IUIS entry, the entry
+    must be in them; an unsettled entry (nothing on record tells the gene's disorders apart) leaves
+    the gene alone to decide, and the membership says so.
+    """
+    if reading.gene not in group.genes:
+        return False
+    if not group.gene_tables or not reading.entry_settled:
+        return True
+    return in_tables(group.gene_tables, reading.iuis_category)
 
 
 def _diagnosis_evidence(diagnosis: Diagnosis) -> tuple[Evidence, ...]:
@@ -97,8 +105,10 @@ def membership(evaluation: Evaluation, group: PatientGroup) -> Membership | None
         if reading.verdict is Verdict.CONFIRMED and (
             _gene_fits(group, reading) or _in_iuis(group, reading.iuis_category)
         ):
+            unsettled = bool(group.gene_tables) and not reading.entry_settled
             return Membership(
-                f"{reading.gene} confirmed genetically",
+                f"{reading.gene} confirmed genetically"
+                + (" (which of its disorders, the record does not settle)" if unsettled else ""),
                 reading.finding.evidence,
                 (reading.finding.rule_id,),
                 verified=reading.finding.verified,

@@ -53,6 +53,9 @@ class GeneticInterpretation:
         entry: the IUIS entry read against, when the gene has one that fits best.
         pattern: the inheritance pattern (AR, AD, XL) the variants were read under.
         finding: the reading as a finding, with the reasoning and sources.
+        entry_settled: whether the record settles the entry's IUIS (sub)table: no entry of another
+            (sub)table of the gene fits as well (loss and gain of function alike, say, with nothing
+            on record to tell them apart, leave it unsettled).
     """
 
     gene: str
@@ -61,6 +64,7 @@ class GeneticInterpretation:
     entry: IuisEntry | None
     pattern: str | None
     finding: Finding
+    entry_settled: bool = False
 
     @property
     def iuis_category(self) -> str | None:
@@ -206,6 +210,9 @@ def _interpret_gene(
         citations=citation_ids(*items),
         verified=all(item.verified for item in items if item),
     )
+    settled = best is not None and not any(
+        r.rank == best.rank and _category(r.entry) != _category(best.entry) for r in readings
+    )
     return GeneticInterpretation(
         gene=gene,
         verdict=verdict,
@@ -213,6 +220,7 @@ def _interpret_gene(
         entry=entry,
         pattern=best.pattern if best else None,
         finding=finding,
+        entry_settled=settled,
     )
 
 

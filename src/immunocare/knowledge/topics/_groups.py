@@ -28,8 +28,9 @@ class PatientGroup(KBModel):
         esid: ESID registry working-definition ids.
         genes: HGNC symbols whose defects belong to the group.
         gene_tables: the IUIS tables or table.subtables that a gene's confirmed reading must fit (its
-            IUIS entry) for the gene to place the patient; needed when a gene causes disorders in
-            several tables (WAS: loss of function 2.1, gain of function 5.1). Empty: any reading.
+            IUIS entry, when the record settles it) for the gene to place the patient; needed when a
+            gene causes disorders in several tables (WAS: loss of function 2.1, gain of function
+            5.1). Empty: any reading.
     """
 
     diagnoses: tuple[Annotated[str, StringConstraints(pattern=ID_PATTERN)], ...] = ()
