@@ -3,7 +3,7 @@
 Run from the repository root: ``.venv/bin/python bench/population.py [--persons 100000]``.
 
 One run synthesizes N persons (immunocare.population.synth: Parquet, planted cases listed in
-planted.csv), then times in the same process:
+planted.csv), then times, in the same run:
 
 (a) the floor: bare DuckDB scanning and counting the columns a screen reads;
 (b) the baseline: a straightforward pandas implementation of one sign (≥N ear infections within a
@@ -13,7 +13,8 @@ planted.csv), then times in the same process:
 (d) the same screen on Spark (local[*]) over a smaller population (--spark-persons).
 
 It prints seconds, persons per second, the ratios (c)/(a) and (b)/(c), and the peak resident
-memory of each step (this process, plus the Spark JVM for (d)), sampled every 20 ms. No assertion.
+memory of each step: (a)–(c) each run in a fresh process whose own peak is reported; (d) is sampled
+every 20 ms in this process plus the Spark JVM. No assertion.
 """
 
 from __future__ import annotations

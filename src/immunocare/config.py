@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from immunocare._types import MEMORY_AMOUNT
 from immunocare.errors import ConfigurationError
 
 __all__ = ["DEV_SECRET", "Environment", "Settings"]
@@ -75,6 +76,12 @@ class Settings(BaseSettings):
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigurationError(f"unknown time zone {self.timezone!r}") from None
+        limit = self.population_memory_limit
+        if limit is not None and not MEMORY_AMOUNT.fullmatch(limit):
+            raise ConfigurationError(
+                f"IMMUNOCARE_POPULATION_MEMORY_LIMIT: {limit!r} is not an amount of memory: "
+                "write it as 2GB or 512MiB"
+            )
         for name, spec in self.population_sources.items():
             if not name.strip() or not spec.strip():
                 raise ConfigurationError(

@@ -105,3 +105,9 @@ def test_a_run_screens_within_the_configured_memory_limit(sqlite_url: str, kb: K
 def test_the_memory_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IMMUNOCARE_POPULATION_MEMORY_LIMIT", "3GiB")
     assert Settings().population_memory_limit == "3GiB"
+
+    monkeypatch.setenv("IMMUNOCARE_POPULATION_MEMORY_LIMIT", "lots")
+    with pytest.raises(
+        ConfigurationError, match="IMMUNOCARE_POPULATION_MEMORY_LIMIT: 'lots' is not an amount"
+    ):
+        Settings()

@@ -105,7 +105,7 @@ def membership(evaluation: Evaluation, group: PatientGroup) -> Membership | None
         if reading.verdict is Verdict.CONFIRMED and (
             _gene_fits(group, reading) or _in_iuis(group, reading.iuis_category)
         ):
-            unsettled = bool(group.gene_tables) and not reading.entry_settled
+            unsettled = reading.gene in group.genes and bool(group.gene_tables) and not reading.entry_settled
             return Membership(
                 f"{reading.gene} confirmed genetically"
                 + (" (which of its disorders, the record does not settle)" if unsettled else ""),

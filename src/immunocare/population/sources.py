@@ -35,6 +35,7 @@ import ibis
 import ibis.expr.datatypes as dt
 from ibis import BaseBackend
 
+from immunocare._types import MEMORY_AMOUNT
 from immunocare.errors import FieldIssue, ValidationError
 
 from ._codes import Omop
@@ -68,7 +69,6 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
 """The tables (and their columns) every OMOP source must have; other tables are optional."""
 
 _VERSION = re.compile(r"^\s*v?(\d+)\.(\d+)")
-_MEMORY = re.compile(r"\d+(\.\d+)?\s*([KMGT]i?B)", re.IGNORECASE)
 _DATA_SUFFIXES = {".parquet": "parquet", ".csv": "csv"}
 _TEXT_SUFFIXES = ("_source_value", "concept_code")
 
@@ -175,7 +175,7 @@ def open_source(
     """
     if engine not in ("duckdb", "spark"):
         raise SourceError.single("engine", f"unknown engine {engine!r}: use duckdb or spark")
-    if memory_limit is not None and not _MEMORY.fullmatch(memory_limit.strip()):
+    if memory_limit is not None and not MEMORY_AMOUNT.fullmatch(memory_limit):
         raise SourceError.single(
             "memory_limit", f"{memory_limit!r} is not an amount of memory: write it as 2GB or 512MiB"
         )

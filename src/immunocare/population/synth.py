@@ -255,6 +255,7 @@ class _Writer:
             name: pq.ParquetWriter(out / f"{name}.parquet", schema) for name, schema in _SCHEMAS.items()
         }
         self._waiting: dict[str, list[pa.Table]] = {name: [] for name in _SCHEMAS}
+        self._waiting_rows = dict.fromkeys(_SCHEMAS, 0)
 
     def next_ids(self, table: str, count: int) -> np.ndarray:
         return np.arange(self.rows[table] + 1, self.rows[table] + count + 1, dtype=np.int64)
@@ -262,14 +263,15 @@ class _Writer:
     def write(self, table: str, columns: Mapping[str, object]) -> None:
         batch = pa.table(dict(columns), schema=_SCHEMAS[table])
         self._waiting[table].append(batch)
+        self._waiting_rows[table] += batch.num_rows
         self.rows[table] += batch.num_rows
-        if sum(part.num_rows for part in self._waiting[table]) >= self.GROUP_ROWS:
+        if self._waiting_rows[table] >= self.GROUP_ROWS:
             self._flush(table)
 
     def _flush(self, table: str) -> None:
         if self._waiting[table]:
             self._writers[table].write_table(pa.concat_tables(self._waiting[table]))
-            self._waiting[table] = []
+            self._waiting[table], self._waiting_rows[table] = [], 0
 
     def close(self) -> None:
         for table, writer in self._writers.items():
